@@ -1,0 +1,5 @@
+"""``python -m deployplan``."""
+
+from deployplan.cli import main
+
+raise SystemExit(main())

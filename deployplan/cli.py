@@ -1,0 +1,195 @@
+"""The ``deployplan`` command line: a thin argparse layer over the Python API.
+
+Each subcommand's work is in its own module (``cmd_layers``, ``cmd_plan``, ``cmd_brief``),
+imported only when that subcommand runs, so ``deployplan --help`` stays fast.
+User errors (:class:`geo.errors.DeployplanError`) print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from deployplan import __version__
+
+__all__ = ["build_parser", "main"]
+
+EXIT_USER_ERROR = 2
+
+_EPILOG_MAIN = """\
+examples:
+  deployplan brief                              # briefing.html with all eight options, offline
+  deployplan layers -o layers.gpkg              # the bundled layers as a GeoPackage
+  deployplan plan --option 1 --variant eur-plus -o plan.gpkg --map plan.html
+  deployplan compare --format md                # the options side by side
+  deployplan sweep --spacing-km 25 50 100 --radius-km 25 50 -o sweep.csv
+"""
+
+
+def _add_layer_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("layers (the same on every subcommand)")
+    line = group.add_mutually_exclusive_group()
+    line.add_argument("--line", metavar="PATH", help="your own contact line file (any vector format)")
+    line.add_argument(
+        "--line-from-occupied",
+        metavar="PATH",
+        help="derive the contact line from an occupied-territory polygon file (e.g. DeepStateMap)",
+    )
+    group.add_argument("--line-date", metavar="YYYY-MM-DD", help="the date the line stands for")
+    group.add_argument("--line-layer", metavar="NAME", help="layer to read from a multi-layer file")
+    group.add_argument("--points", metavar="PATH", help="concentration points file with a 'name' column")
+    group.add_argument("--hubs", metavar="PATH", help="logistics hubs file with 'name' and 'tier' columns")
+    group.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of input files that carry none, e.g. EPSG:4326 (files with a CRS are reprojected)",
+    )
+
+
+def _add_output_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("gpkg", "geojson", "kml", "csv"),
+        default="gpkg",
+        help="gpkg (default): OUT is the GeoPackage file; otherwise OUT is a directory, one file a layer",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="deployplan",
+        description="Turn a deployment option along the Ukrainian line of contact into maps and numbers.",
+        epilog=_EPILOG_MAIN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"deployplan {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+
+    raw = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser(
+        "layers",
+        help="write the layers (line, oblasts, points, hubs) for GIS",
+        description="Write the four layers with their provenance.",
+        epilog="examples:\n  deployplan layers -o layers.gpkg\n"
+        "  deployplan layers --line-from-occupied occupied.geojson --line-date 2025-12-15 -o out.gpkg\n"
+        "  deployplan layers --line front.csv --crs EPSG:4326 --format geojson -o layers/\n",
+        formatter_class=raw,
+    )
+    _add_layer_options(p)
+    _add_output_format(p)
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="output file or directory")
+    p.set_defaults(handler="deployplan.cmd_layers:run_layers")
+
+    p = sub.add_parser(
+        "plan",
+        help="place the units of one option or scenario and measure it",
+        description="Place units along the line or around the concentration points; write units, "
+        "coverage, gaps, legs, line, points and hubs.",
+        epilog="examples:\n  deployplan plan --option 1 --variant eur-plus -o plan.gpkg\n"
+        "  deployplan plan --option 3 --variant ua-supported --spacing-km 80 --format geojson -o plan/\n"
+        "  deployplan plan --scenario examples/northern_tripwire.toml -o plan.gpkg --map plan.html\n",
+        formatter_class=raw,
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--option", type=int, metavar="{1,2,3,4}", help="one of the four options")
+    which.add_argument("--scenario", metavar="FILE.toml", help="a scenario file")
+    p.add_argument("--variant", metavar="{eur-plus,ua-supported}", help="with --option")
+    p.add_argument("--unit", metavar="TYPE", help="unit type id, e.g. light-battalion")
+    p.add_argument("--spacing-km", type=float, metavar="N", help="km between units along the line")
+    p.add_argument("--standoff-km", type=float, metavar="N", help="km behind the line")
+    p.add_argument("--radius-km", type=float, metavar="N", help="coverage radius of each unit")
+    p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (3 or 4; default 4)")
+    _add_layer_options(p)
+    _add_output_format(p)
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="output file or directory")
+    p.add_argument("--map", metavar="HTML", help="also write this plan's map")
+    p.add_argument("--online", action="store_true", help="with --map: tiles and CDN assets")
+    p.set_defaults(handler="deployplan.cmd_plan:run_plan")
+
+    p = sub.add_parser(
+        "compare",
+        help="the options (and your scenarios) side by side",
+        description="One row per preset (and per scenario): the notes' figures, what placement on the "
+        "loaded line gives, and the force arithmetic.",
+        epilog="examples:\n  deployplan compare\n  deployplan compare --format json -o options.json\n"
+        "  deployplan compare --scenario examples/northern_tripwire.toml --format csv -o compare.csv\n",
+        formatter_class=raw,
+    )
+    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help="repeatable")
+    p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
+    _add_layer_options(p)
+    p.add_argument("--format", choices=("md", "csv", "json"), default="md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(handler="deployplan.cmd_plan:run_compare")
+
+    p = sub.add_parser(
+        "sweep",
+        help="a grid of spacing x radius x rotation (x standoff) to CSV",
+        description="Plan every configuration of the grid and say which cover at least "
+        "--min-coverage of the line within --max-troops.",
+        epilog="examples:\n  deployplan sweep --spacing-km 25 50 75 100 --radius-km 25 50 -o sweep.csv\n"
+        "  deployplan sweep --unit heavy-brigade --rotation 3 4 --min-coverage 0.9 "
+        "--max-troops 300000 -o sweep.csv\n",
+        formatter_class=raw,
+    )
+    p.add_argument("--unit", metavar="TYPE", default="light-battalion")
+    p.add_argument("--spacing-km", type=float, nargs="+", metavar="N", default=[25.0, 50.0, 100.0])
+    p.add_argument("--radius-km", type=float, nargs="+", metavar="N", default=[25.0, 50.0])
+    p.add_argument("--rotation", type=int, nargs="+", metavar="N", default=[3, 4])
+    p.add_argument("--standoff-km", type=float, nargs="+", metavar="N")
+    p.add_argument("--min-coverage", type=float, metavar="F", default=0.9, help="fraction, 0-1")
+    p.add_argument("--max-troops", type=int, metavar="N", default=300_000, help="sustained troops")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_layer_options(p)
+    p.add_argument("-o", "--output", metavar="FILE.csv", required=True)
+    p.set_defaults(handler="deployplan.cmd_plan:run_sweep")
+
+    p = sub.add_parser(
+        "brief",
+        help="one HTML briefing with all eight options (works offline)",
+        description="Write one HTML file: the eight presets as switchable groups on one map, the "
+        "comparison table, the line's date and every layer's provenance.",
+        epilog="examples:\n  deployplan brief\n  deployplan brief -o briefing.html --png briefing.png\n"
+        "  deployplan brief --online --scenario examples/northern_tripwire.toml\n",
+        formatter_class=raw,
+    )
+    p.add_argument("-o", "--output", metavar="HTML", default="briefing.html")
+    p.add_argument("--online", action="store_true", help="OpenStreetMap tiles and CDN assets")
+    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help="repeatable")
+    p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
+    p.add_argument("--png", metavar="PNG", help="also a PNG snapshot (needs Chromium and the [png] extra)")
+    _add_layer_options(p)
+    p.set_defaults(handler="deployplan.cmd_brief:run_brief")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    module_name, _, func_name = args.handler.partition(":")
+    from geo.errors import DeployplanError
+
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+        return int(handler(args) or 0)
+    except DeployplanError as exc:
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split())
+        print(f"deployplan {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("deployplan: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
