@@ -1,0 +1,362 @@
+"""The line of contact: derived from an occupied-territory polygon, or the bundled default.
+
+Published front lines come as occupied-territory polygons (DeepStateMap, ISW), not as lines.
+Their boundary runs along the front, but also along the sea coast and the state border with
+Russia. :func:`line_from_occupied` keeps the part of the boundary that lies more than
+``border_tolerance_km`` inside Ukraine's outline: what is left is the line of contact. A river
+front (the Dnipro in Kherson oblast) is inside the outline, so it stays; the coast and the
+border go. The bundled default (:func:`load_default_line`, :func:`load_default_occupied`) was
+made this way from DeepStateMap's polygon of 2025-12-15 (``python -m layers.data.build line``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Polygon
+
+from geo.crs import WGS84, local_aeqd
+from geo.errors import CRSError, GeometryError, InputError
+from geo.geodesy import line_length_km
+from layers.oblasts import ukraine_outline
+from layers.provenance import Provenance, attach, bundled_provenance, provenance_of
+
+__all__ = [
+    "BORDER_TOLERANCE_KM",
+    "DEFAULT_DATE",
+    "DEFAULT_LINE_GEOJSON",
+    "DEFAULT_OCCUPIED_GEOJSON",
+    "LINE_COLUMNS",
+    "MIN_FRAGMENT_KM",
+    "line_from_occupied",
+    "line_layer",
+    "load_default_line",
+    "load_default_occupied",
+    "orient_south_west",
+]
+
+#: A boundary this close to Ukraine's outline is coast or state border, not front.
+BORDER_TOLERANCE_KM = 3.0
+#: Open pieces shorter than this are dropped: they are stretches of coast or border that
+#: stray just over the tolerance from a coarse outline (12.5 km in 8 pieces of 0.2-4 km on
+#: the 2025-12-15 polygon). Closed rings (pockets, islands) are kept whatever their size.
+MIN_FRAGMENT_KM = 5.0
+DEFAULT_DATE = "2025-12-15"
+DEFAULT_LINE_GEOJSON = (
+    Path(__file__).resolve().parent / "data" / f"contact_line_{DEFAULT_DATE}.geojson"
+)
+DEFAULT_OCCUPIED_GEOJSON = (
+    Path(__file__).resolve().parent / "data" / f"occupied_{DEFAULT_DATE}.geojson"
+)
+LINE_COLUMNS = ["name", "part", "is_main", "length_km", "date", "geometry"]
+# The outline's edges longer than this (degrees, about 4-6 km) are split before projecting, so
+# that a long straight border (a meridian, say) does not become a chord of the projection. The
+# polygon is not split: the line keeps its vertices, plus one where it crosses the tolerance.
+_DENSIFY_DEG = 0.05
+
+
+def line_from_occupied(
+    occupied: gpd.GeoDataFrame | gpd.GeoSeries | Polygon | MultiPolygon,
+    *,
+    date: str | None = None,
+    border_tolerance_km: float = BORDER_TOLERANCE_KM,
+    outline: Polygon | MultiPolygon | None = None,
+    min_fragment_km: float = MIN_FRAGMENT_KM,
+) -> gpd.GeoDataFrame:
+    """Derive the line of contact from an occupied-territory polygon.
+
+    The line is the part of the polygon's boundary (outer rings and holes) that lies more than
+    ``border_tolerance_km`` inside ``outline``. The test is done in an azimuthal equidistant
+    projection centred on the polygon (scale error under 0.1 % within 500 km of the centre),
+    by cutting the boundary with the outline shrunk by the tolerance. Pieces that meet end to
+    end (where the boundary only touches the tolerance zone, or at a ring's seam) are merged.
+
+    Parameters
+    ----------
+    occupied : GeoDataFrame, GeoSeries, Polygon or MultiPolygon
+        The occupied territory in lon/lat. A frame or series must carry a CRS (it is converted
+        to EPSG:4326); its rows are united. A bare geometry is taken as lon/lat WGS84.
+    date : str or None
+        The date the polygon stands for, ``YYYY-MM-DD``; ``None`` gives ``""``.
+    border_tolerance_km : float
+        Boundary within this distance of the outline is coast or state border and is dropped.
+    outline : Polygon, MultiPolygon or None
+        Ukraine's outline in lon/lat; default :func:`layers.oblasts.ukraine_outline`.
+    min_fragment_km : float
+        Open pieces shorter than this (geodesic) are dropped as border noise; closed rings
+        (pockets and islands lying wholly inside the tolerance) are always kept.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, one row per part, sorted by ``part``: ``name`` (``"contact line"``,
+        ``"contact line part N"``), ``part`` (0 = main = longest, then by decreasing length),
+        ``is_main``, ``length_km`` (geodesic, WGS84), ``date`` and a LineString ``geometry``
+        oriented as :func:`orient_south_west` says. The provenance of ``occupied`` (if it
+        carries one) is kept with the derivation added.
+
+    Raises
+    ------
+    CRSError
+        If a frame or series has no CRS.
+    GeometryError
+        If the polygon is empty, not polygonal, invalid, out of lon/lat range, or no part of
+        its boundary lies more than the tolerance inside the outline.
+    InputError
+        If ``date`` is not ``YYYY-MM-DD`` or a distance is negative or not finite.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> line = line_from_occupied(box(35.0, 48.0, 35.5, 48.5), outline=box(30, 45, 40, 52))
+    >>> line[["name", "part", "is_main"]].values.tolist()
+    [['contact line', 0, True]]
+    >>> round(float(line.length_km[0]), 1)
+    185.5
+    """
+    date = _checked_date(date)
+    for label, value in (
+        ("border_tolerance_km", border_tolerance_km),
+        ("min_fragment_km", min_fragment_km),
+    ):
+        if not np.isfinite(value) or value < 0:
+            raise InputError(f"{label} must be a finite number of km >= 0, got {value!r}")
+    polygon, source = _polygon_of(occupied)
+    outline_note = "the given outline"
+    if outline is None:
+        outline, outline_note = ukraine_outline(), "Ukraine's outline (Natural Earth admin-1)"
+
+    minx, miny, maxx, maxy = polygon.bounds
+    to_m = pyproj.Transformer.from_crs(
+        WGS84, local_aeqd((minx + maxx) / 2, (miny + maxy) / 2), always_xy=True
+    )
+    outline_m = _transformed(shapely.segmentize(outline, _DENSIFY_DEG), to_m)
+    inner = shapely.buffer(outline_m, -1000.0 * border_tolerance_km, quad_segs=16)
+    cut = shapely.intersection(shapely.boundary(_transformed(polygon, to_m)), inner)
+    pieces = [p for p in shapely.get_parts(cut) if p.geom_type in ("LineString", "MultiLineString")]
+    merged = shapely.get_parts(
+        shapely.line_merge(shapely.multilinestrings(shapely.get_parts(pieces)))
+    )
+    lines = [_transformed(p, to_m, inverse=True) for p in merged if not p.is_empty]
+    kept = [p for p in lines if p.is_closed or line_length_km(p) >= min_fragment_km]
+    if not kept:
+        raise GeometryError(
+            "no line of contact: no stretch of the occupied polygon's boundary (bounds "
+            f"{np.round(polygon.bounds, 3).tolist()}) of {min_fragment_km:g} km or more lies "
+            f"more than {border_tolerance_km:g} km inside {outline_note}; pass an "
+            "occupied-territory polygon in lon/lat that reaches into Ukraine, or lower "
+            "border_tolerance_km"
+        )
+
+    derivation = (
+        f"layers.frontline.line_from_occupied: boundary of the occupied-territory polygon lying "
+        f"more than {border_tolerance_km:g} km inside {outline_note}, tested in a local "
+        f"azimuthal equidistant projection; touching pieces merged; open pieces under "
+        f"{min_fragment_km:g} km dropped; lengths geodesic (WGS84)"
+    )
+    if source.get("derivation"):
+        derivation = f"{source['derivation']}; then {derivation}"
+    prov = Provenance(
+        source=source.get("source") or "occupied-territory polygon (supplied by the caller)",
+        date=date or source.get("date") or "",
+        licence=source.get("licence") or "that of the occupied-territory polygon",
+        derivation=derivation,
+        url=source.get("url"),
+    )
+    return line_layer(kept, date=date, provenance=prov)
+
+
+def line_layer(
+    lines: list[LineString], *, date: str = "", provenance: Provenance
+) -> gpd.GeoDataFrame:
+    """Make the line layer from its parts: oriented, numbered by length, named, measured.
+
+    Parameters
+    ----------
+    lines : list of LineString
+        The parts in lon/lat (non-empty).
+    date : str
+        The line's date, ``YYYY-MM-DD`` or ``""``.
+    provenance : Provenance
+        Attached to the result.
+
+    Returns
+    -------
+    GeoDataFrame
+        The columns of :data:`LINE_COLUMNS`, EPSG:4326, sorted by ``part``; see
+        :func:`line_from_occupied`.
+
+    Raises
+    ------
+    InputError
+        If ``date`` is not ``YYYY-MM-DD`` or ``""``.
+    """
+    date = _checked_date(date)
+    oriented = [orient_south_west(line) for line in lines]
+    lengths = np.array([line_length_km(line) for line in oriented])
+    order = np.argsort(-lengths, kind="stable")
+    gdf = gpd.GeoDataFrame(
+        {
+            "name": [
+                "contact line" if i == 0 else f"contact line part {i}" for i in range(len(order))
+            ],
+            "part": np.arange(len(order), dtype=np.int64),
+            "is_main": np.arange(len(order)) == 0,
+            "length_km": lengths[order],
+            "date": [date] * len(order),
+        },
+        geometry=[oriented[i] for i in order],
+        crs=WGS84,
+    )
+    return attach(gdf, provenance)
+
+
+def orient_south_west(line: LineString) -> LineString:
+    """Return the line running from its south-western end.
+
+    An open line is reversed if its last vertex is further south-west than its first (smaller
+    ``x + y`` with ``x`` = longitude scaled by the cosine of the mean latitude, ``y`` =
+    latitude). A closed ring starts at its south-western-most vertex and runs
+    counter-clockwise.
+
+    Examples
+    --------
+    >>> orient_south_west(LineString([(37, 50), (32, 46)])).coords[0]
+    (32.0, 46.0)
+    """
+    xy = shapely.get_coordinates(line)
+    if not line.is_closed:
+        score = _south_west_score(xy[[0, -1]], xy[:, 1].mean())
+        return line if score[0] <= score[1] else LineString(xy[::-1])
+    ring = xy[:-1] if shapely.is_ccw(line) else xy[:0:-1]
+    ring = np.roll(ring, -int(np.argmin(_south_west_score(ring, xy[:, 1].mean()))), axis=0)
+    return LineString(np.vstack([ring, ring[:1]]))
+
+
+def _south_west_score(xy: np.ndarray, lat0: float) -> np.ndarray:
+    """Smaller is further south-west: x + y on a local equirectangular frame."""
+    return xy[:, 0] * np.cos(np.radians(lat0)) + xy[:, 1]
+
+
+def load_default_line() -> gpd.GeoDataFrame:
+    """Return the bundled line of contact of 2025-12-15.
+
+    Derived from DeepStateMap's occupied-territory polygon (GPL-3.0) with
+    :func:`line_from_occupied` and simplified at 100 m; see ``layers/data/PROVENANCE.md``.
+
+    Returns
+    -------
+    GeoDataFrame
+        As :func:`line_from_occupied`, ``date`` = ``"2025-12-15"``, provenance attached.
+        A fresh copy each call.
+
+    Examples
+    --------
+    >>> line = load_default_line()
+    >>> line.crs.to_epsg(), line.date[0], bool(line.is_main[0])
+    (4326, '2025-12-15', True)
+    """
+    return _fresh(_read_default_line())
+
+
+def load_default_occupied() -> gpd.GeoDataFrame:
+    """Return the bundled occupied territory of 2025-12-15 (simplified at 100 m).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row in EPSG:4326: ``name`` (``"occupied territory"``), ``date`` and a
+        MultiPolygon ``geometry``; provenance attached. A fresh copy each call.
+    """
+    return _fresh(_read_default_occupied())
+
+
+@lru_cache(maxsize=1)
+def _read_default_line() -> gpd.GeoDataFrame:
+    features = json.loads(DEFAULT_LINE_GEOJSON.read_text(encoding="utf-8"))["features"]
+    lines = [shapely.geometry.shape(feature["geometry"]) for feature in features]
+    return line_layer(lines, date=DEFAULT_DATE, provenance=bundled_provenance("line"))
+
+
+@lru_cache(maxsize=1)
+def _read_default_occupied() -> gpd.GeoDataFrame:
+    collection = json.loads(DEFAULT_OCCUPIED_GEOJSON.read_text(encoding="utf-8"))
+    gdf = gpd.GeoDataFrame.from_features(collection, crs=WGS84)[["name", "date", "geometry"]]
+    return attach(gdf, bundled_provenance("occupied"))
+
+
+def _fresh(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    out.attrs = {key: dict(value) for key, value in gdf.attrs.items()}
+    return out
+
+
+def _checked_date(date: str | None) -> str:
+    if date is None or date == "":
+        return ""
+    try:
+        ok = isinstance(date, str) and len(date) == 10 and dt.date.fromisoformat(date) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(
+            f"line date {date!r} is not a date; give it as YYYY-MM-DD, e.g. 2025-12-15"
+        )
+    return date
+
+
+def _polygon_of(
+    occupied: gpd.GeoDataFrame | gpd.GeoSeries | Polygon | MultiPolygon,
+) -> tuple[Polygon | MultiPolygon, dict[str, str | None]]:
+    """Return the occupied territory as one lon/lat geometry and the provenance it carried."""
+    source: dict[str, str | None] = {}
+    if isinstance(occupied, gpd.GeoDataFrame | gpd.GeoSeries):
+        if occupied.crs is None:
+            raise CRSError(
+                "occupied-territory polygon has no CRS; set one (e.g. gdf.set_crs('EPSG:4326'))"
+            )
+        if isinstance(occupied, gpd.GeoDataFrame):
+            source = provenance_of(occupied)
+        geom = shapely.union_all(occupied.to_crs(WGS84).geometry.to_numpy())
+    else:
+        geom = occupied
+    if not isinstance(geom, Polygon | MultiPolygon) or geom.is_empty:
+        kind = "empty" if geom is None or geom.is_empty else geom.geom_type
+        raise GeometryError(
+            f"occupied territory is {kind}; expected a non-empty Polygon or MultiPolygon in lon/lat"
+        )
+    minx, miny, maxx, maxy = geom.bounds
+    if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
+        raise GeometryError(
+            f"occupied territory has coordinates outside lon/lat range (bounds {geom.bounds}); "
+            "give it in EPSG:4326 (lon, lat)"
+        )
+    if not geom.is_valid:
+        raise GeometryError(
+            f"occupied territory is invalid ({shapely.is_valid_reason(geom)}); "
+            "repair it first, e.g. with shapely.make_valid or ogr2ogr -makevalid"
+        )
+    return geom, source
+
+
+def _transformed(
+    geom: shapely.Geometry, transformer: pyproj.Transformer, *, inverse: bool = False
+) -> shapely.Geometry:
+    direction = (
+        pyproj.enums.TransformDirection.INVERSE
+        if inverse
+        else pyproj.enums.TransformDirection.FORWARD
+    )
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1], direction=direction)
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, apply)
