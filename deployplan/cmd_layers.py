@@ -1,0 +1,37 @@
+"""``deployplan layers``: write the four layers, with their provenance, for GIS."""
+
+from __future__ import annotations
+
+import argparse
+
+from layers import Layers, load_layers, write_layers
+
+__all__ = ["layers_from_args", "run_layers"]
+
+
+def layers_from_args(args: argparse.Namespace) -> Layers:
+    """Load the layers the layer options of any subcommand name (bundled where not given).
+
+    ``args`` carries ``line``, ``line_from_occupied``, ``line_date``, ``line_layer``,
+    ``points``, ``hubs`` and ``crs``, as :func:`deployplan.cli.build_parser` defines them.
+    """
+    return load_layers(
+        line=args.line,
+        line_from_occupied=args.line_from_occupied,
+        line_date=args.line_date,
+        line_layer=args.line_layer,
+        points=args.points,
+        hubs=args.hubs,
+        crs=args.crs,
+    )
+
+
+def run_layers(args: argparse.Namespace) -> int:
+    """Load the layers, write them where ``-o`` says in ``--format``, print what was written."""
+    layers = layers_from_args(args)
+    written = write_layers(layers.frames(), args.output, fmt=args.format)
+    print(layers.summary())
+    print("wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0
