@@ -1,0 +1,172 @@
+"""``deployplan plan``, ``compare`` and ``sweep``: the planner on the command line.
+
+Everything is checked before anything is written, and every output is written whole or not
+at all (:func:`layers.atomic.atomic_output`). ``maps`` (and folium) are imported only when
+``plan --map`` asks for a map, so that planning stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from deployplan.cmd_layers import layers_from_args
+from geo.errors import InputError, OutputError
+from layers.atomic import atomic_output
+from layers.export import write_layers
+from planner.compare import format_table, table
+from planner.plan import make_plan, plan_all
+from planner.presets import get_preset
+from planner.scenario import Scenario, load_scenario
+
+__all__ = ["run_compare", "run_plan", "run_sweep"]
+
+
+def _check_writable(path: str | os.PathLike[str], *, flag: str, directory: bool = False) -> Path:
+    """Fail early, before any work, if ``path`` surely cannot be written."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(
+            f"cannot write {flag} '{target}': folder '{parent}' does not exist; create it or "
+            f"choose another {flag}"
+        )
+    if not os.access(parent, os.W_OK):
+        raise OutputError(
+            f"cannot write {flag} '{target}': folder '{parent}' is not writable; choose another "
+            f"{flag}"
+        )
+    if target.exists() and target.is_dir() != directory:
+        kind = "a directory" if target.is_dir() else "a file"
+        expected = "a directory (with --format other than gpkg)" if directory else "a file"
+        raise OutputError(
+            f"cannot write {flag} '{target}': it is {kind}, expected {expected}; choose another "
+            f"{flag}"
+        )
+    return target
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_output(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    """The preset of --option/--variant, or the --scenario file."""
+    if args.option is not None:
+        if args.variant is None:
+            raise InputError(
+                f"--option {args.option} needs --variant eur-plus or ua-supported, e.g. "
+                f"--option {args.option} --variant eur-plus"
+            )
+        return get_preset(args.option, args.variant)
+    if args.variant is not None:
+        raise InputError(
+            f"--variant {args.variant} goes with --option, not --scenario; drop --variant, or "
+            f"use --option N --variant {args.variant}"
+        )
+    return load_scenario(args.scenario)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Plan one preset or scenario; write its layers (and map); print a summary."""
+    scenario = _scenario(args)
+    output = _check_writable(args.output, flag="-o", directory=args.format != "gpkg")
+    if args.online and not args.map:
+        raise InputError("--online goes with --map; add --map plan.html or drop --online")
+    map_path = _check_writable(args.map, flag="--map") if args.map else None
+    if map_path is not None and map_path.resolve() == output.resolve():
+        raise InputError(f"--map '{map_path}' is the same path as -o; choose another name")
+    layers = layers_from_args(args)
+    plan = make_plan(
+        layers,
+        scenario,
+        unit=args.unit,
+        spacing_km=args.spacing_km,
+        standoff_km=args.standoff_km,
+        radius_km=args.radius_km,
+        rotation=args.rotation,
+    )
+    html = None
+    if map_path is not None:
+        from maps import map_html, render_plan  # folium is heavy: only when a map is asked for
+
+        html = map_html(render_plan(plan, layers, online=args.online))
+    frames = {
+        **plan.frames(),
+        "line": layers.line,
+        "points": layers.points,
+        "hubs": layers.hubs,
+    }
+    written = write_layers(frames, output, fmt=args.format)
+    if map_path is not None and html is not None:
+        _write_text(map_path, html)
+    print(plan.summary())
+    layer_names = ", ".join(frames)
+    if args.format == "gpkg":
+        print(f"wrote {output} (layers {layer_names})")
+    else:
+        print(f"wrote {len(written)} files in {output}/ (layers {layer_names}):")
+        for path in written:
+            print(f"  {path}")
+    if map_path is not None:
+        print(f"wrote {map_path}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print (or write) the comparison table of the presets and any scenarios."""
+    output = _check_writable(args.output, flag="-o") if args.output else None
+    scenarios = [load_scenario(path) for path in args.scenario]
+    if args.rotation is not None:
+        scenarios = [s.with_overrides(rotation=args.rotation) for s in scenarios]
+    layers = layers_from_args(args)
+    rotation = 4 if args.rotation is None else args.rotation
+    text = format_table(
+        table(plan_all(layers, rotation=rotation, scenarios=scenarios)), args.format
+    )
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_text(output, text)
+        print(f"wrote {output} ({len(scenarios) + 8} rows, {args.format})")
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Plan a grid of configurations and write it as CSV with a ``meets`` column."""
+    from planner.sweep import sweep_grid
+
+    output = _check_writable(args.output, flag="-o")
+    layers = layers_from_args(args)
+    frame = sweep_grid(
+        layers,
+        unit=args.unit,
+        spacing_km=args.spacing_km,
+        radius_km=args.radius_km,
+        rotation=args.rotation,
+        standoff_km=args.standoff_km,
+        min_coverage=args.min_coverage,
+        max_troops=args.max_troops,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    _write_text(output, frame.to_csv(index=False, lineterminator="\n"))
+    meets = frame[frame["meets"]]
+    print(
+        f"{len(frame)} configurations of {args.unit}: {len(meets)} cover at least "
+        f"{args.min_coverage:.0%} of the line within {args.max_troops:,} sustained troops"
+    )
+    if len(meets):
+        best = meets.sort_values(
+            ["sustained_troops_max", "coverage_fraction"], ascending=[True, False]
+        ).iloc[0]
+        print(
+            f"  fewest troops: spacing {best.spacing_km:g} km, radius {best.radius_km:g} km, "
+            f"standoff {best.standoff_km:g} km, rotation x{best.rotation_factor}: "
+            f"{best.units_placed} units, {best.coverage_fraction:.1%} covered, "
+            f"{best.sustained_troops_max:,} troops sustained"
+        )
+    print(f"wrote {output}")
+    return 0

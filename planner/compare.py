@@ -1,0 +1,180 @@
+"""The options side by side: one row per plan, as a table, Markdown, CSV or JSON.
+
+Each row (:meth:`planner.plan.Plan.row`) sets the notes' figures beside what placement on the
+loaded line gives, the force arithmetic with rotation against what Europe can provide, and
+the supply legs' totals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError
+from planner.plan import ROW_KEYS, Plan
+
+__all__ = ["FORMATS", "format_table", "records", "table"]
+
+FORMATS = ("md", "csv", "json")
+
+#: Row labels of the Markdown table (one column per plan).
+_LABELS = {
+    "option": "option",
+    "variant": "variant",
+    "unit": "unit type",
+    "units_nominal": "units (notes)",
+    "brigades_min": "brigades (notes)",
+    "troops_min": "troops (notes)",
+    "units_placed": "units placed",
+    "brigades_placed_min": "brigades placed",
+    "troops_placed_min": "troops placed",
+    "line_km": "line km (all parts)",
+    "main_line_km": "main part km",
+    "line_date": "line date",
+    "coverage_fraction": "line covered",
+    "overlap_fraction": "covered twice or more",
+    "largest_gap_km": "largest gap km",
+    "gaps": "gaps",
+    "rotation_factor": "rotation",
+    "sustained_troops_min": "sustained troops (notes)",
+    "fits_availability": "fits availability (notes)",
+    "fits_brigades": "fits deployable brigades (notes)",
+    "sustained_troops_placed_min": "sustained troops (placed)",
+    "fits_availability_placed": "fits availability (placed)",
+    "fits_brigades_placed": "fits deployable brigades (placed)",
+    "road_km_total": "supply road km, all units",
+    "road_km_max": "supply road km, farthest unit",
+    "convoy_hours_max": "convoy hours, farthest unit",
+    "response_hours_max": "response hours to a point, slowest",
+}
+# rows that hold the notes' figures: "-" for a scenario, which has none
+_NOTES_ROWS = {
+    "units_nominal",
+    "brigades_min",
+    "troops_min",
+    "sustained_troops_min",
+    "fits_availability",
+    "fits_brigades",
+}
+# keys shown as one "min-max" cell under the label of the first
+_RANGES = {
+    "brigades_min": "brigades_max",
+    "troops_min": "troops_max",
+    "brigades_placed_min": "brigades_placed_max",
+    "troops_placed_min": "troops_placed_max",
+    "sustained_troops_min": "sustained_troops_max",
+    "sustained_troops_placed_min": "sustained_troops_placed_max",
+}
+
+
+def table(plans: Iterable[Plan]) -> pd.DataFrame:
+    """One row per plan with the columns :data:`planner.plan.ROW_KEYS`.
+
+    ``option`` is a nullable integer (missing for user scenarios).
+
+    Examples
+    --------
+    >>> from layers import load_layers
+    >>> from planner.plan import plan_all
+    >>> table(plan_all(load_layers()))[["option", "variant", "troops_max"]].head(2)
+       option       variant  troops_max
+    0       1      eur-plus       40000
+    1       1  ua-supported       20000
+    """
+    frame = pd.DataFrame([plan.row() for plan in plans], columns=ROW_KEYS)
+    frame["option"] = frame["option"].astype("Int64")
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value: NaN and NA as None, numpy scalars as Python ones."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table as a list of plain dicts (the JSON form)."""
+    return [
+        {key: _plain(value) for key, value in row.items()}
+        for row in frame.astype(object).to_dict("records")
+    ]
+
+
+def _cell(key: str, value: Any) -> str:
+    value = _plain(value)
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.endswith("_fraction"):
+        return f"{value:.1%}"
+    if isinstance(value, int) and key not in ("option", "rotation_factor"):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value).replace("|", "/")
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    """Transposed: one column per plan, one row per measure, ranges as 'min-max'."""
+    rows = records(frame)
+    lines = [
+        "| | " + " | ".join(_cell("name", r["name"]) for r in rows) + " |",
+        "|---|" + "---:|" * len(rows),
+    ]
+    for key, label in _LABELS.items():
+        cells = []
+        for r in rows:
+            if key in _NOTES_ROWS and not r["notes_figures"]:
+                cells.append("-")
+                continue
+            cell = _cell(key, r[key])
+            high = _RANGES.get(key)
+            if high and r[high] != r[key]:
+                cell = f"{cell}-{_cell(high, r[high])}"
+            cells.append(cell)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Notes' figures for a line of ~1,200 km (none for a scenario); placed figures on the "
+        "loaded line. Sustained = "
+        "troops x rotation; availability: under 300,000 troops including rotation, about 41 of "
+        "82 brigades deployable. Western Europe to the area of operations is ~1,200 km (notes).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def format_table(frame: pd.DataFrame, fmt: Literal["md", "csv", "json"] = "md") -> str:
+    """Render :func:`table` as Markdown, CSV or JSON text.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`table`.
+    fmt : {"md", "csv", "json"}
+        ``md``: one column per plan (readable in a terminal and on GitHub); ``csv``: one row
+        per plan; ``json``: a list of objects with the keys of :data:`planner.plan.ROW_KEYS`
+        (``option`` an integer or null).
+
+    Raises
+    ------
+    InputError
+        For another format.
+    """
+    if fmt == "md":
+        return _markdown(frame)
+    if fmt == "csv":
+        return frame.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        return json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"
+    raise InputError(f"format {fmt!r} is not known; expected one of {', '.join(FORMATS)}")

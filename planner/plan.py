@@ -1,0 +1,662 @@
+"""A plan: a scenario (or preset) placed on the loaded layers and measured.
+
+:func:`make_plan` places every deployment of a scenario (:mod:`planner.placement`), measures
+the coverage of the whole line (:mod:`planner.coverage`) and the supply legs
+(:mod:`planner.logistics`), and counts the force (:mod:`planner.forces`). The result, a
+:class:`Plan`, keeps the notes' own figures (:attr:`Plan.nominal`) apart from what placement
+on the loaded line gives (:attr:`Plan.placed`): the real line is not exactly 1,200 km, so the
+two may differ, and neither is fitted to the other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError
+from layers.bundle import Layers
+from layers.provenance import Provenance, attach, provenance_of
+from planner.coverage import coverage_polygons, measure_coverage
+from planner.distances import PreparedLine, as_lonlat, nearest_neighbour_km, prepare_line
+from planner.forces import ROTATION_DEFAULT, Forces, Sustainment, count_forces, sustain
+from planner.logistics import (
+    NOTES_DISTANCE_KM,
+    logistics_totals,
+    response_times,
+    supply_legs,
+)
+from planner.placement import place_along, place_around_points
+from planner.presets import PRESETS, get_preset
+from planner.scenario import Deployment, Scenario
+from planner.units import UnitType
+
+__all__ = ["ROW_KEYS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
+
+#: Columns of :attr:`Plan.units` (besides geometry), in order.
+UNIT_COLUMNS = [
+    "unit_id",
+    "deployment",
+    "unit_type",
+    "unit_label",
+    "sidc",
+    "echelon",
+    "radius_km",
+    "standoff_km",
+    "km_along",
+    "part",
+    "distance_to_line_km",
+    "nearest_unit_km",
+    "oblast",
+    "point",
+    "distance_to_point_km",
+    "bearing_to_point_deg",
+    "hub",
+    "leg_road_km",
+    "leg_hours",
+    "response_point",
+    "response_hours",
+]
+
+#: Keys of :meth:`Plan.row`, in order: the comparison table's columns.
+ROW_KEYS = [
+    "option",
+    "variant",
+    "name",
+    "unit",
+    # the notes' figures; a user scenario has none (notes_figures false): its placement's
+    "notes_figures",
+    "units_nominal",
+    "brigades_min",
+    "brigades_max",
+    "troops_min",
+    "troops_max",
+    # what placement on the loaded line gives
+    "units_placed",
+    "brigades_placed_min",
+    "brigades_placed_max",
+    "troops_placed_min",
+    "troops_placed_max",
+    "line_km",
+    "main_line_km",
+    "line_date",
+    "coverage_fraction",
+    "overlap_fraction",
+    "largest_gap_km",
+    "gaps",
+    # force arithmetic: the notes' figures x rotation, against availability
+    "rotation_factor",
+    "sustained_troops_min",
+    "sustained_troops_max",
+    "fits_availability",
+    "fits_brigades",
+    # the same for the placed force
+    "sustained_troops_placed_min",
+    "sustained_troops_placed_max",
+    "fits_availability_placed",
+    "fits_brigades_placed",
+    # logistics: one supply run to every unit, beside the notes' ~1,200 km from Western Europe
+    "supply_geodesic_km_mean",
+    "notes_supply_km",
+    "road_km_total",
+    "road_km_max",
+    "convoy_hours_max",
+    "response_hours_max",
+]
+
+
+_RESPONSE_COLUMNS = {"point": object, "unit_id": object, "road_km": float, "hours": float}
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A placed and measured scenario.
+
+    Attributes
+    ----------
+    name : str
+        The scenario's or preset's name.
+    option, variant : int or None, str or None
+        The notes' option (1-4) and variant (``"eur-plus"`` / ``"ua-supported"``); None for
+        a user scenario.
+    rotation : int
+        Rotation factor.
+    parameters : dict
+        What was asked: ``source``, ``unit`` (ids, ``" + "``-joined), ``spacing_km``,
+        ``standoff_km``, ``radius_km`` (the value when all deployments share it, else None),
+        ``deployments`` (one dict per deployment, defaults resolved), ``unit_types`` (each
+        type used, with its rationale), ``availability``, ``overrides`` and ``description``.
+    line_date : str
+        The date the line stands for (``YYYY-MM-DD`` or ``""``).
+    line_km, main_line_km : float
+        Geodesic length of the whole line and of its main part, km.
+    units : GeoDataFrame
+        One Point per unit (EPSG:4326) with the columns :data:`UNIT_COLUMNS`.
+    coverage : GeoDataFrame
+        Each unit's geodesic coverage circle: ``unit_id``, ``radius_km``.
+    gaps : GeoDataFrame
+        Uncovered stretches of the line (LineString): ``gap_id``, ``part``, ``start_km``,
+        ``end_km``, ``length_km``, ``oblast``.
+    legs : GeoDataFrame
+        Supply legs rear -> entry -> forward hub -> unit (LineString): ``unit_id``, ``rear``,
+        ``entry``, ``forward``, ``geodesic_km``, ``road_km``, ``hours``.
+    covered_fraction, overlap_fraction : float
+        Fraction of the whole line within reach of one unit or more / two or more.
+    largest_gap_km : float
+        Longest uncovered stretch, km.
+    coverage_by_part : dict of int to float
+        Covered fraction of each part of the line.
+    coverage_by_oblast : dict of str to float
+        Covered fraction of the line in each oblast it runs through.
+    nominal : Forces
+        The notes' figures for a preset; for a user scenario (which has none), the placed
+        force's. See :attr:`has_notes_figures`.
+    placed : Forces
+        The force placement on the loaded line gives.
+    forces : Sustainment
+        ``nominal`` x rotation, against availability.
+    forces_placed : Sustainment
+        ``placed`` x rotation, against availability.
+    response : DataFrame
+        For each concentration point, the brigade that reaches it first by road: ``point``,
+        ``unit_id``, ``road_km``, ``hours`` (at :data:`planner.logistics.RESPONSE_KMH`); empty
+        without brigades.
+    logistics : dict
+        Totals of the supply legs (:func:`planner.logistics.logistics_totals`: ``road_km_total``,
+        ``road_km_max``, ``hours_max``, ``geodesic_km_mean`` ...) and ``response_hours_max``
+        (the point the brigades reach last; NaN without brigades).
+    has_notes_figures : bool
+        True for a preset: ``nominal`` are the notes' own figures.
+    """
+
+    name: str
+    option: int | None
+    variant: str | None
+    rotation: int
+    parameters: dict[str, Any]
+    line_date: str
+    line_km: float
+    main_line_km: float
+    units: gpd.GeoDataFrame
+    coverage: gpd.GeoDataFrame
+    gaps: gpd.GeoDataFrame
+    legs: gpd.GeoDataFrame
+    covered_fraction: float
+    largest_gap_km: float
+    overlap_fraction: float
+    coverage_by_part: dict[int, float]
+    coverage_by_oblast: dict[str, float]
+    nominal: Forces
+    placed: Forces
+    forces: Sustainment
+    forces_placed: Sustainment
+    response: pd.DataFrame
+    logistics: dict[str, float]
+    has_notes_figures: bool
+
+    def row(self) -> dict[str, Any]:
+        """The comparison row: the keys :data:`ROW_KEYS`, plain Python values.
+
+        Integers are ints, booleans bools, km rounded to 0.1, fractions to 4 decimals,
+        hours to 0.01; ``option`` and ``variant`` are None for a user scenario.
+        """
+        units = self.units
+        row: dict[str, Any] = {
+            "option": self.option,
+            "variant": self.variant,
+            "name": self.name,
+            "unit": self.parameters["unit"],
+            "notes_figures": self.has_notes_figures,
+            "units_nominal": self.nominal.units,
+            "brigades_min": self.nominal.brigades_min,
+            "brigades_max": self.nominal.brigades_max,
+            "troops_min": self.nominal.troops_min,
+            "troops_max": self.nominal.troops_max,
+            "units_placed": len(units),
+            "brigades_placed_min": self.placed.brigades_min,
+            "brigades_placed_max": self.placed.brigades_max,
+            "troops_placed_min": self.placed.troops_min,
+            "troops_placed_max": self.placed.troops_max,
+            "line_km": round(self.line_km, 1),
+            "main_line_km": round(self.main_line_km, 1),
+            "line_date": self.line_date,
+            "coverage_fraction": round(self.covered_fraction, 4),
+            "overlap_fraction": round(self.overlap_fraction, 4),
+            "largest_gap_km": round(self.largest_gap_km, 1),
+            "gaps": len(self.gaps),
+            "rotation_factor": self.forces.rotation_factor,
+            "sustained_troops_min": self.forces.sustained_troops_min,
+            "sustained_troops_max": self.forces.sustained_troops_max,
+            "fits_availability": self.forces.fits_availability,
+            "fits_brigades": self.forces.fits_brigades,
+            "sustained_troops_placed_min": self.forces_placed.sustained_troops_min,
+            "sustained_troops_placed_max": self.forces_placed.sustained_troops_max,
+            "fits_availability_placed": self.forces_placed.fits_availability,
+            "fits_brigades_placed": self.forces_placed.fits_brigades,
+            "supply_geodesic_km_mean": _rounded(self.logistics["geodesic_km_mean"], 1),
+            "notes_supply_km": NOTES_DISTANCE_KM,
+            "road_km_total": _rounded(self.logistics["road_km_total"], 1),
+            "road_km_max": _rounded(self.logistics["road_km_max"], 1),
+            "convoy_hours_max": _rounded(self.logistics["hours_max"], 2),
+            "response_hours_max": _rounded(self.logistics["response_hours_max"], 2),
+        }
+        return {key: row[key] for key in ROW_KEYS}
+
+    def frames(self) -> dict[str, gpd.GeoDataFrame]:
+        """The plan's layers by name (``units``, ``coverage``, ``gaps``, ``legs``) for export."""
+        return {
+            "units": self.units,
+            "coverage": self.coverage,
+            "gaps": self.gaps,
+            "legs": self.legs,
+        }
+
+    def summary(self) -> str:
+        """A few lines for the terminal: units, coverage, force and whether it fits."""
+        n, p = self.nominal, self.placed
+        fit = self.forces
+
+        def yes(flag: bool) -> str:
+            return "fits" if flag else "does NOT fit"
+
+        def troops(f: Forces) -> str:
+            return _span(f.troops_min, f.troops_max)
+
+        def brigades(f: Forces) -> str:
+            return _span(f.brigades_min, f.brigades_max)
+
+        head = f"{self.name}" + (f" ({self.parameters['unit']})" if self.parameters["unit"] else "")
+        lines = [head]
+        if self.parameters.get("description"):
+            lines.append(f"  {self.parameters['description']}")
+        if self.has_notes_figures:
+            lines.append(
+                f"  notes:  {n.units} units = {brigades(n)} brigades = {troops(n)} troops "
+                f"(on a line of ~1,200 km)"
+            )
+        date = f" of {self.line_date}" if self.line_date else ""
+        lines += [
+            f"  placed: {p.units} units = {brigades(p)} brigades = {troops(p)} troops on the "
+            f"line{date} ({self.line_km:,.0f} km, main part {self.main_line_km:,.0f} km)",
+            f"  coverage: {self.covered_fraction:.1%} of the line, {len(self.gaps)} gaps, largest "
+            f"{self.largest_gap_km:,.0f} km; covered twice or more {self.overlap_fraction:.1%}",
+            f"  rotation x{self.rotation}: "
+            + _span(fit.sustained_troops_min, fit.sustained_troops_max)
+            + f" troops sustained, {yes(fit.fits_availability)} availability; "
+            f"{fit.sustained_brigades_max} brigades, {yes(fit.fits_brigades)} the deployable "
+            "brigades",
+        ]
+        if len(self.legs):
+            lines.append(
+                f"  supply: {self.logistics['road_km_max']:,.0f} km by road to the farthest "
+                f"unit ({self.logistics['hours_max']:.0f} h by convoy)"
+            )
+        return "\n".join(lines)
+
+
+def _span(low: int, high: int) -> str:
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
+
+
+def _rounded(value: float, digits: int) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "plan"
+
+
+def _resolve(scenario: Scenario | tuple[int, str]) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, tuple) and len(scenario) == 2:
+        return get_preset(*scenario)
+    raise InputError(
+        f"got {type(scenario).__name__} for a scenario; expected a Scenario "
+        "(planner.load_scenario) or an (option, variant) pair such as (1, 'eur-plus')"
+    )
+
+
+def _settings(deployment: Deployment, unit: UnitType) -> tuple[float, float]:
+    """The deployment's standoff and radius, the unit type's where not given."""
+    standoff = unit.standoff_km if deployment.standoff_km is None else deployment.standoff_km
+    radius = unit.radius_km if deployment.radius_km is None else deployment.radius_km
+    return float(standoff), float(radius)
+
+
+def _check_against_line(standoff_km: float, radius_km: float, line_km: float) -> None:
+    """Refuse a radius longer than the line and a standoff the radius cannot reach across."""
+    if radius_km > line_km:
+        raise InputError(
+            f"radius_km is {radius_km:g} km, more than the whole line ({line_km:.0f} km); "
+            f"pass a radius below {line_km:.0f} km"
+        )
+    if standoff_km >= radius_km:
+        raise InputError(
+            f"standoff_km ({standoff_km:g}) is not less than radius_km ({radius_km:g}): a unit "
+            "that far behind the line covers none of it; pass a smaller standoff or a larger "
+            "radius"
+        )
+
+
+def _place(
+    deployment: Deployment,
+    standoff_km: float,
+    prepared: PreparedLine,
+    layers: Layers,
+) -> gpd.GeoDataFrame:
+    if deployment.along == "line":
+        assert deployment.spacing_km is not None  # Deployment checks it
+        return place_along(
+            prepared,
+            spacing_km=deployment.spacing_km,
+            standoff_km=standoff_km,
+            offset_km=deployment.offset_km,
+            all_parts=deployment.all_parts,
+            occupied=layers.occupied,
+        )
+    return place_around_points(
+        layers.points,
+        prepared,
+        count=deployment.count,
+        standoff_km=standoff_km,
+        radius_km=deployment.ring_km,
+        occupied=layers.occupied,
+    )
+
+
+_TEXT_COLUMNS = {
+    "unit_id",
+    "deployment",
+    "unit_type",
+    "unit_label",
+    "sidc",
+    "echelon",
+    "oblast",
+    "point",
+    "hub",
+    "response_point",
+    "rear",
+    "entry",
+    "forward",
+}
+
+
+def _empty_units() -> gpd.GeoDataFrame:
+    """Units of a plan without any (option 4, UA-supported), with typed columns."""
+    dtypes = {c: "int64" if c == "part" else float for c in UNIT_COLUMNS}
+    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Name columns as strings, also when the frame is empty (for typed exports)."""
+    for column in _TEXT_COLUMNS.intersection(frame.columns):
+        frame[column] = frame[column].astype(str)
+    return frame
+
+
+def _describe(deployment: dict[str, Any]) -> str:
+    """One deployment in words, for provenance."""
+    unit = deployment["unit"]
+    if deployment["along"] == "line":
+        where = f"every {deployment['spacing_km']:g} km along " + (
+            "every part of the line" if deployment["all_parts"] else "the main part"
+        )
+    else:
+        ring = deployment["ring_km"]
+        where = f"{deployment['count']} per concentration point" + (
+            f" on a {ring:g} km ring" if ring else ", opposite it"
+        )
+    return (
+        f"'{deployment['name']}': {unit} {where}, {deployment['standoff_km']:g} km behind the "
+        f"line on the friendly side, radius {deployment['radius_km']:g} km"
+    )
+
+
+def _attach_provenance(
+    frames: dict[str, gpd.GeoDataFrame], name: str, line: gpd.GeoDataFrame, deployments: list
+) -> None:
+    """Say on each plan layer what it was derived from and how."""
+    line_prov = provenance_of(line)
+    what = {
+        "units": "unit positions",
+        "coverage": "geodesic coverage circles of the units",
+        "gaps": "stretches of the line out of every unit's reach",
+        "legs": "supply legs rear -> entry -> nearest forward hub -> unit, geodesic, x circuity "
+        "for road km, at convoy speed for hours",
+    }
+    placed = "; ".join(_describe(d) for d in deployments) or "no European units"
+    licence = line_prov.get("licence") or "not stated"
+    for key, frame in frames.items():
+        attach(
+            frame,
+            Provenance(
+                source=f"deployplan planner, plan '{name}', on the line of contact from "
+                f"{line_prov.get('source') or 'a user file'}",
+                date=str(line_prov.get("date") or ""),
+                licence=f"derived from the line of contact ({licence})",
+                derivation=f"{what[key]} (planner.plan.make_plan): {placed}",
+            ),
+        )
+
+
+def _unique(values: Iterable[Any]) -> Any:
+    distinct = list(dict.fromkeys(values))
+    return distinct[0] if len(distinct) == 1 else None
+
+
+def _response(
+    units: gpd.GeoDataFrame, points: gpd.GeoDataFrame
+) -> tuple[list[str], np.ndarray, pd.DataFrame]:
+    """Response by road: each unit to its own point (else the nearest), each point's nearest
+    brigade.
+
+    Returns the point each unit answers, its hours there, and one row per point with the
+    brigade that reaches it first (``point``, ``unit_id``, ``road_km``, ``hours``; empty
+    without brigades).
+    """
+    times = response_times(units, points)
+    names = [str(n) for n in points["name"]] if "name" in points.columns else []
+    names = names or [str(i) for i in points.index]
+    hours = times["hours"].to_numpy().reshape(len(units), len(names))
+    own = np.array([names.index(p) if p in names else -1 for p in units["point"]], dtype=np.intp)
+    nearest = hours.argmin(axis=1) if hours.size else np.zeros(len(units), dtype=np.intp)
+    pick = np.where(own >= 0, own, nearest)
+    brigade = units["echelon"].to_numpy() == "brigade"
+    best = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _RESPONSE_COLUMNS.items()})
+    if brigade.any():
+        mine = times[np.repeat(brigade, len(names))]
+        best = mine.loc[mine.groupby("point", sort=False)["hours"].idxmin(), list(best.columns)]
+        best = best.reset_index(drop=True)
+    return [names[i] for i in pick], hours[np.arange(len(units)), pick], best
+
+
+def make_plan(
+    layers: Layers,
+    scenario: Scenario | tuple[int, str],
+    *,
+    unit: str | None = None,
+    spacing_km: float | None = None,
+    standoff_km: float | None = None,
+    radius_km: float | None = None,
+    rotation: int | None = None,
+) -> Plan:
+    """Place a scenario (or preset) on the layers and measure it.
+
+    Parameters
+    ----------
+    layers : Layers
+        The line, points, hubs (and occupied territory) to plan on (:func:`layers.load_layers`).
+    scenario : Scenario or (int, str)
+        A scenario (:func:`planner.load_scenario`), a preset (:data:`planner.PRESETS`), or a
+        preset's (option, variant) pair.
+    unit, spacing_km, standoff_km, radius_km, rotation : optional
+        Overrides for every deployment (``spacing_km`` for those along the line): see
+        :meth:`Scenario.with_overrides`. A preset keeps the notes' figures; the overrides are
+        recorded in ``parameters["overrides"]``.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    InputError
+        For an unknown unit type or option, a distance that is zero, negative, NaN or absurd
+        (a spacing or radius longer than the line; a standoff not less than the radius), or a
+        line with no friendly side inside Ukraine.
+
+    Examples
+    --------
+    >>> from layers import load_layers
+    >>> plan = make_plan(load_layers(), (1, "eur-plus"))
+    >>> plan.nominal.troops_max, plan.row()["units_nominal"]
+    (40000, 24)
+    """
+    base = _resolve(scenario)
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("unit", unit),
+            ("spacing_km", spacing_km),
+            ("standoff_km", standoff_km),
+            ("radius_km", radius_km),
+            ("rotation", rotation),
+        )
+        if value is not None
+    }
+    scenario = base.with_overrides(**overrides)
+    prepared = prepare_line(layers.line)
+    line_km = prepared.length_km
+    line = layers.line
+    line_date = str(line["date"].iloc[0]) if "date" in line.columns and len(line) else ""
+
+    placed_frames = []
+    counts: list[tuple[UnitType, int]] = []
+    described = []
+    for deployment in scenario.deployments:
+        unit_type = scenario.unit_types[deployment.unit]
+        standoff, radius = _settings(deployment, unit_type)
+        described.append({**asdict(deployment), "standoff_km": standoff, "radius_km": radius})
+        try:
+            _check_against_line(standoff, radius, line_km)
+            placed = _place(deployment, standoff, prepared, layers)
+        except InputError as exc:
+            raise InputError(f"{scenario.name}, deployment '{deployment.name}': {exc}") from None
+        placed = placed.assign(
+            deployment=deployment.name,
+            unit_type=unit_type.id,
+            unit_label=unit_type.label,
+            sidc=unit_type.sidc,
+            echelon=unit_type.echelon,
+            radius_km=radius,
+            standoff_km=standoff,
+        )
+        placed_frames.append(placed)
+        counts.append((unit_type, len(placed)))
+
+    if placed_frames:
+        units = gpd.GeoDataFrame(pd.concat(placed_frames, ignore_index=True), crs="EPSG:4326")
+    else:
+        units = _empty_units()
+    prefix = f"{scenario.option}-{scenario.variant}" if scenario.option else _slug(scenario.name)
+    width = max(2, len(str(len(units))))
+    units["unit_id"] = [f"{prefix}-{i:0{width}d}" for i in range(1, len(units) + 1)]
+    for column, default in (("point", ""), ("distance_to_point_km", np.nan)):
+        if column not in units.columns:
+            units[column] = default
+        units[column] = units[column].fillna(default)
+    lon, lat = as_lonlat(units)
+    units["nearest_unit_km"] = nearest_neighbour_km(lon, lat)
+    for column in ("bearing_to_point_deg", "km_along", "distance_to_line_km"):
+        if column not in units.columns:
+            units[column] = np.nan
+    radii = units["radius_km"].to_numpy(dtype=np.float64)
+
+    measured = measure_coverage(prepared, lon, lat, radii if radii.size else 1.0)
+    circles = _text(coverage_polygons(units) if len(units) else coverage_polygons(units, 1.0))
+    legs = _text(supply_legs(units, layers.hubs))
+    units["hub"] = legs["forward"].to_numpy()
+    units["leg_road_km"] = legs["road_km"].to_numpy()
+    units["leg_hours"] = legs["hours"].to_numpy()
+    units["response_point"], units["response_hours"], response = _response(units, layers.points)
+    logistics = logistics_totals(legs)
+    logistics["response_hours_max"] = (
+        float(response["hours"].max()) if len(response) else float("nan")
+    )
+    units = _text(gpd.GeoDataFrame(units[[*UNIT_COLUMNS, "geometry"]], crs="EPSG:4326"))
+    units["part"] = units["part"].astype("int64") if len(units) else units["part"]
+
+    placed_forces = count_forces(counts)
+    nominal = scenario.nominal if scenario.nominal is not None else placed_forces
+    sustained = sustain(nominal, rotation=scenario.rotation, availability=scenario.availability)
+    sustained_placed = sustain(
+        placed_forces, rotation=scenario.rotation, availability=scenario.availability
+    )
+    unit_ids = list(dict.fromkeys(d.unit for d in scenario.deployments))
+    parameters: dict[str, Any] = {
+        "source": scenario.source,
+        "description": scenario.description,
+        "unit": " + ".join(unit_ids),
+        "spacing_km": _unique(d["spacing_km"] for d in described),
+        "standoff_km": _unique(d["standoff_km"] for d in described),
+        "radius_km": _unique(d["radius_km"] for d in described),
+        "rotation": scenario.rotation,
+        "deployments": described,
+        "unit_types": {i: asdict(scenario.unit_types[i]) for i in unit_ids},
+        "availability": asdict(scenario.availability),
+        "overrides": overrides,
+    }
+    _attach_provenance(
+        {"units": units, "coverage": circles, "gaps": measured.gaps, "legs": legs},
+        scenario.name,
+        line,
+        described,
+    )
+    return Plan(
+        name=scenario.name,
+        option=scenario.option,
+        variant=scenario.variant,
+        rotation=scenario.rotation,
+        parameters=parameters,
+        line_date=line_date,
+        line_km=line_km,
+        main_line_km=prepared.main.length_km,
+        units=units,
+        coverage=circles,
+        gaps=measured.gaps,
+        legs=legs,
+        covered_fraction=measured.covered_fraction,
+        largest_gap_km=measured.largest_gap_km,
+        overlap_fraction=measured.overlap_fraction,
+        coverage_by_part=dict(measured.coverage_by_part),
+        coverage_by_oblast=dict(measured.coverage_by_oblast),
+        nominal=nominal,
+        placed=placed_forces,
+        forces=sustained,
+        forces_placed=sustained_placed,
+        response=response,
+        logistics=logistics,
+        has_notes_figures=scenario.nominal is not None,
+    )
+
+
+def plan_all(
+    layers: Layers,
+    *,
+    rotation: int = ROTATION_DEFAULT,
+    scenarios: Iterable[Scenario] = (),
+) -> list[Plan]:
+    """Plan the eight presets (options 1-4 x eur-plus / ua-supported), then each scenario.
+
+    ``rotation`` applies to the presets; scenarios keep their own.
+    """
+    plans = [make_plan(layers, preset, rotation=rotation) for preset in PRESETS.values()]
+    return plans + [make_plan(layers, scenario) for scenario in scenarios]

@@ -1,0 +1,500 @@
+"""Scenarios: what to deploy where, read from TOML files or built in Python.
+
+A scenario is a name, a rotation factor, one or more deployments, optional user-defined unit
+types and an optional availability::
+
+    name = "Northern tripwire"
+    rotation = 4
+
+    [[deployment]]
+    name = "Kharkiv screen"        # shown on maps and in tables
+    unit = "light-battalion"
+    along = "line"                 # or "points"
+    spacing_km = 50
+    standoff_km = 10
+    radius_km = 25
+
+    [units.recce-squadron]         # a new type, or an override of a built-in one
+    label = "Reconnaissance battalion"
+    echelon = "battalion"
+    radius_km = 40
+    standoff_km = 5
+
+    [availability]
+    troops_max = 150000
+    brigades_deployable = 30
+
+Keys of a ``[[deployment]]``:
+
+``name``
+    Shown on maps and in tables (default ``deployment N``).
+``unit``
+    A unit type id (required).
+``along``
+    ``"line"`` (default): one unit every ``spacing_km`` along the line; ``"points"``: ``count``
+    units opposite each concentration point.
+``spacing_km``
+    Distance between units along the line (required with ``along = "line"``).
+``offset_km``
+    Distance of the first unit from the south-western end (default ``spacing_km / 2``).
+``all_parts``
+    Also place along the line's other parts, not just the main one (default false).
+``count``
+    Units per concentration point (``along = "points"``, default 1).
+``ring_km``
+    ``along = "points"``: spread the units on a ring of this radius around the point
+    instead of taking the nearest positions behind the line.
+``standoff_km``, ``radius_km``
+    Distance behind the line and coverage radius (default: the unit type's).
+
+Keys of ``[units.<id>]``: ``label``, ``echelon`` (``"battalion"`` or ``"brigade"``),
+``troops`` (per brigade, default 4,000), ``sidc`` (20-digit 2525D; default a plain frame of
+the echelon), ``radius_km``, ``standoff_km``, ``rationale``. A new type needs ``echelon``,
+``radius_km`` and ``standoff_km``; for a built-in type give only what changes.
+
+Unknown keys and wrong types are :class:`~geo.errors.InputError` naming the key, the file
+and the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from geo.errors import InputError
+from planner.forces import ROTATION_DEFAULT, Availability, Forces, validate_rotation
+from planner.units import UNIT_TYPES, UnitType, default_sidc, get_unit_type
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Deployment", "Scenario", "load_scenario", "parse_scenario"]
+
+Along = Literal["line", "points"]
+
+# key -> (expected type description, check); checks return True when the value is fine.
+_Check = tuple[str, Any]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _positive(value: object) -> bool:
+    return _is_number(value) and math.isfinite(value) and value > 0  # type: ignore[arg-type, operator]
+
+
+def _non_negative(value: object) -> bool:
+    return _is_number(value) and math.isfinite(value) and value >= 0  # type: ignore[arg-type, operator]
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+_DEPLOYMENT_KEYS: Mapping[str, _Check] = {
+    "name": ("a non-empty string", _text),
+    "unit": ('a unit type id string, e.g. "light-battalion"', _text),
+    "along": ('"line" or "points"', lambda v: v in ("line", "points")),
+    "spacing_km": ("a positive number of km", _positive),
+    "offset_km": ("a number of km >= 0", _non_negative),
+    "all_parts": ("true or false", lambda v: isinstance(v, bool)),
+    "count": ("a whole number >= 1", _whole),
+    "ring_km": ("a positive number of km", _positive),
+    "standoff_km": ("a positive number of km", _positive),
+    "radius_km": ("a positive number of km", _positive),
+}
+_LINE_ONLY = ("spacing_km", "offset_km", "all_parts")
+_POINTS_ONLY = ("count", "ring_km")
+
+_UNIT_KEYS: Mapping[str, _Check] = {
+    "label": ("a non-empty string", _text),
+    "echelon": ('"battalion" or "brigade"', lambda v: v in ("battalion", "brigade")),
+    "troops": ("a whole number of troops per brigade >= 1", _whole),
+    "sidc": ("a 20-digit string", lambda v: isinstance(v, str) and re.fullmatch(r"\d{20}", v)),
+    "radius_km": ("a positive number of km", _positive),
+    "standoff_km": ("a positive number of km", _positive),
+    "rationale": ("a string", lambda v: isinstance(v, str)),
+}
+_NEW_UNIT_REQUIRED = ("echelon", "radius_km", "standoff_km")
+
+_AVAILABILITY_KEYS: Mapping[str, _Check] = {
+    "troops_max": ("a whole number of troops >= 1", _whole),
+    "brigades_deployable": ("a whole number of brigades >= 1", _whole),
+}
+
+_TOP_KEYS: Mapping[str, _Check] = {
+    "name": ("a non-empty string", _text),
+    "description": ("a string", lambda v: isinstance(v, str)),
+    "rotation": ("a whole number from 1 to 6", lambda v: _whole(v) and v <= 6),
+    "deployment": ("an array of [[deployment]] tables", lambda v: isinstance(v, list)),
+    "units": ("a table of [units.<id>] tables", lambda v: isinstance(v, dict)),
+    "availability": ("an [availability] table", lambda v: isinstance(v, dict)),
+}
+
+
+def _mismatch(along: object, given: Mapping[str, object]) -> tuple[str | None, str] | None:
+    """(key, problem) when a key does not go with ``along``; the key is None if one is missing."""
+    if along == "points":
+        for key in _LINE_ONLY:
+            if key in given:
+                return key, f'\'{key}\' is for along = "line"; drop it or set along = "line"'
+        return None
+    if "spacing_km" not in given:
+        return None, "along = \"line\" needs 'spacing_km', e.g. spacing_km = 50"
+    for key in _POINTS_ONLY:
+        if key in given:
+            return key, f'\'{key}\' is for along = "points"; drop it or set along = "points"'
+    return None
+
+
+def _problem(checks: Mapping[str, _Check], key: str, value: object) -> str | None:
+    """Say what is wrong with ``key = value``, or None if it is fine."""
+    if key not in checks:
+        hint = difflib.get_close_matches(key, list(checks), n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"unknown key '{key}'; expected one of {', '.join(checks)}{suggestion}"
+    expected, check = checks[key]
+    if not check(value):
+        return f"'{key}' is {value!r}; expected {expected}"
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """One group of units of one type, placed along the line or around the points.
+
+    See the module docstring for what each field means; ``None`` means "the default"
+    (the unit type's standoff and radius, ``spacing_km / 2`` for the offset).
+    """
+
+    unit: str
+    name: str = "deployment"
+    along: Along = "line"
+    spacing_km: float | None = None
+    offset_km: float | None = None
+    all_parts: bool = False
+    count: int = 1
+    ring_km: float | None = None
+    standoff_km: float | None = None
+    radius_km: float | None = None
+
+    def __post_init__(self) -> None:
+        for key in _DEPLOYMENT_KEYS:
+            value = getattr(self, key)
+            if value is None:
+                continue
+            problem = _problem(_DEPLOYMENT_KEYS, key, value)
+            if problem:
+                raise InputError(f"deployment '{self.name}': {problem}")
+        given = {k: getattr(self, k) for k in (*_LINE_ONLY, *_POINTS_ONLY)}
+        given = {
+            k: v for k, v in given.items() if v not in (None, False) and (k, v) != ("count", 1)
+        }
+        mismatch = _mismatch(self.along, given)
+        if mismatch:
+            raise InputError(f"deployment '{self.name}': {mismatch[1]}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """A named set of deployments with its rotation, unit catalogue and availability.
+
+    Parameters
+    ----------
+    name : str
+        Shown on maps and in tables.
+    deployments : tuple of Deployment
+        What to place; empty for a plan with no European units (option 4, UA-supported).
+    rotation : int
+        Rotation factor, 1-6 (default 4).
+    unit_types : mapping of str to UnitType
+        The catalogue the deployments' ``unit`` ids refer to (built-in plus user types).
+    availability : Availability
+        What Europe can provide, rotation included.
+    option, variant : int or None, str or None
+        Set for the presets of the notes (:mod:`planner.presets`), None for a user scenario.
+    nominal : Forces or None
+        The notes' own figures for a preset; None for a user scenario (which has none).
+    description : str
+        A sentence on the concept.
+    source : str
+        Where it came from: a file path, or ``"preset"``.
+    """
+
+    name: str
+    deployments: tuple[Deployment, ...]
+    rotation: int = ROTATION_DEFAULT
+    unit_types: Mapping[str, UnitType] = field(default_factory=lambda: UNIT_TYPES)
+    availability: Availability = field(default_factory=Availability)
+    option: int | None = None
+    variant: str | None = None
+    nominal: Forces | None = None
+    description: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        validate_rotation(self.rotation)
+        for deployment in self.deployments:
+            get_unit_type(deployment.unit, self.unit_types)
+
+    def with_overrides(
+        self,
+        *,
+        unit: str | None = None,
+        spacing_km: float | None = None,
+        standoff_km: float | None = None,
+        radius_km: float | None = None,
+        rotation: int | None = None,
+    ) -> Scenario:
+        """Return the scenario with options of the command line applied to every deployment.
+
+        ``spacing_km`` applies to deployments along the line only; the others to all.
+
+        Raises
+        ------
+        InputError
+            If a value is not valid, or ``spacing_km`` is given and no deployment runs along
+            the line.
+        """
+        changes: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("unit", unit),
+                ("spacing_km", spacing_km),
+                ("standoff_km", standoff_km),
+                ("radius_km", radius_km),
+            )
+            if value is not None
+        }
+        for key, value in changes.items():
+            if _problem(_DEPLOYMENT_KEYS, key, value):
+                raise InputError(
+                    f"--{key.replace('_', '-')} is {value!r}; expected {_DEPLOYMENT_KEYS[key][0]}"
+                )
+        if unit is not None:
+            get_unit_type(unit, self.unit_types)
+        if spacing_km is not None and not any(d.along == "line" for d in self.deployments):
+            raise InputError(
+                f"--spacing-km does not apply to '{self.name}': its units are placed around "
+                "the concentration points, not along the line; drop --spacing-km"
+            )
+        deployments = tuple(
+            replace(
+                d, **{k: v for k, v in changes.items() if k != "spacing_km" or d.along == "line"}
+            )
+            for d in self.deployments
+        )
+        return replace(
+            self,
+            deployments=deployments,
+            rotation=self.rotation if rotation is None else validate_rotation(rotation),
+        )
+
+
+class _Locator:
+    """Find the line of a key in TOML text, by scanning it (tomllib keeps no positions)."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"""^\s*["']?([A-Za-z0-9_.-]+?)["']?\s*=""")
+
+    def __init__(self, text: str) -> None:
+        self.keys: dict[tuple[str, str], int] = {}
+        self.headers: dict[str, int] = {}
+        section, deployments = "", 0
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = self._HEADER.match(line)
+            if header:
+                name = header.group(2).replace('"', "").replace("'", "").replace(" ", "")
+                if header.group(1) == "[[" and name == "deployment":
+                    deployments += 1
+                    name = f"deployment#{deployments}"
+                section = name
+                self.headers.setdefault(section, number)
+                continue
+            key = self._KEY.match(line)
+            if key:
+                self.keys.setdefault((section, key.group(1)), number)
+
+    def line(self, section: str, key: str | None = None) -> int | None:
+        """Line of ``key`` in ``section`` ("" top level, "deployment#1", "units.x"), else of
+        the section's header, else of the key anywhere."""
+        if key is not None and (section, key) in self.keys:
+            return self.keys[(section, key)]
+        if key is not None and section.startswith("units."):
+            inline = self.keys.get(("units", section[6:]))
+            if inline:
+                return inline
+        if section in self.headers:
+            return self.headers[section]
+        anywhere = [n for (_, k), n in self.keys.items() if k == key]
+        return min(anywhere) if anywhere else None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, is not TOML, or has an unknown key or a wrong value
+        (the message names the key, the file and the line).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"scenario file '{path}' does not exist; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"scenario file '{path}' cannot be read ({exc}); pass a UTF-8 TOML file"
+        ) from None
+    return parse_scenario(text, source=str(path))
+
+
+def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
+    """Build a scenario from TOML text (see the module docstring for the keys).
+
+    Parameters
+    ----------
+    text : str
+        The TOML document.
+    source : str
+        Its name in error messages (the file path).
+
+    Examples
+    --------
+    >>> s = parse_scenario('''
+    ... name = "Screen"
+    ... [[deployment]]
+    ... unit = "light-battalion"
+    ... spacing_km = 50
+    ... ''')
+    >>> s.name, s.rotation, s.deployments[0].spacing_km
+    ('Screen', 4, 50)
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"scenario '{source}' is not valid TOML: {exc}; fix the syntax there"
+        ) from None
+    locate = _Locator(text)
+
+    def fail(section: str, key: str | None, problem: str, where: str = "") -> InputError:
+        number = locate.line(section, key)
+        at = f", line {number}" if number else ""
+        return InputError(f"scenario '{source}'{at}: {where}{problem}")
+
+    for key, value in data.items():
+        problem = _problem(_TOP_KEYS, key, value)
+        if problem:
+            raise fail("", key, problem)
+
+    catalogue = dict(UNIT_TYPES)
+    for unit_id, table in data.get("units", {}).items():
+        section = f"units.{unit_id}"
+        where = f"[units.{unit_id}]: "
+        if not isinstance(table, dict):
+            raise fail("units", unit_id, f"'{unit_id}' is {table!r}; expected a table", "[units]: ")
+        for key, value in table.items():
+            problem = _problem(_UNIT_KEYS, key, value)
+            if problem:
+                raise fail(section, key, problem, where)
+        base = catalogue.get(unit_id)
+        if base is None:
+            missing = [k for k in _NEW_UNIT_REQUIRED if k not in table]
+            if missing:
+                raise fail(
+                    section,
+                    None,
+                    f"new unit type needs {', '.join(missing)} (built-in types: "
+                    f"{', '.join(UNIT_TYPES)})",
+                    where,
+                )
+            values = {
+                "label": unit_id,
+                "troops": 4_000,
+                "sidc": default_sidc(table["echelon"]),
+                "rationale": "",
+                **table,
+            }
+        else:
+            values = {**{k: getattr(base, k) for k in _UNIT_KEYS}, **table}
+            if "echelon" in table and "sidc" not in table and table["echelon"] != base.echelon:
+                values["sidc"] = default_sidc(table["echelon"])
+        try:
+            catalogue[unit_id] = UnitType(id=unit_id, **values)
+        except InputError as exc:
+            key = "sidc" if "sidc" in str(exc) else None
+            raise fail(section, key, str(exc), where) from None
+
+    deployments = []
+    tables = data.get("deployment", [])
+    if not tables:
+        raise fail("", None, "no [[deployment]] table; add at least one (see examples/)")
+    for index, table in enumerate(tables, start=1):
+        section = f"deployment#{index}"
+        where = f"[[deployment]] #{index}: "
+        if not isinstance(table, dict):
+            raise fail("", "deployment", "'deployment' must be an array of tables", where)
+        for key, value in table.items():
+            problem = _problem(_DEPLOYMENT_KEYS, key, value)
+            if problem:
+                raise fail(section, key, problem, where)
+        if "unit" not in table:
+            raise fail(
+                section, None, "'unit' is missing; add e.g. unit = \"light-battalion\"", where
+            )
+        if table["unit"] not in catalogue:
+            raise fail(
+                section,
+                "unit",
+                f"unknown unit type {table['unit']!r}; expected one of "
+                f"{', '.join(sorted(catalogue))} or define it under [units.<id>]",
+                where,
+            )
+        mismatch = _mismatch(table.get("along", "line"), table)
+        if mismatch:
+            raise fail(section, mismatch[0], mismatch[1], where)
+        deployments.append(Deployment(**{"name": f"deployment {index}", **table}))
+
+    return Scenario(
+        name=data.get("name", Path(source).stem),
+        description=data.get("description", ""),
+        rotation=data.get("rotation", ROTATION_DEFAULT),
+        deployments=tuple(deployments),
+        unit_types=MappingProxyType(catalogue),
+        availability=_availability(data.get("availability", {}), fail),
+        source=source,
+    )
+
+
+def _availability(table: Mapping[str, Any], fail: Any) -> Availability:
+    for key, value in table.items():
+        problem = _problem(_AVAILABILITY_KEYS, key, value)
+        if problem:
+            raise fail("availability", key, problem, "[availability]: ")
+    return Availability(**table)

@@ -1,0 +1,201 @@
+"""The unit catalogue: what a deployed unit is, how many troops it stands for, where it sits.
+
+A :class:`UnitType` says how a unit is drawn (a 20-digit MIL-STD-2525D symbol code, SIDC),
+how it is counted (its echelon and the troops of one brigade of its kind) and where it is
+placed by default (standoff behind the line, coverage radius), with the reason for those
+defaults written beside them. Troops are never counted per battalion: the notes count
+brigades of about 4,000 troops, three battalions to a brigade, and 24 battalions as 8-10
+brigades with support (see :mod:`planner.forces`).
+
+Users add or override types in a scenario file (``[units.<id>]``, see
+:mod:`planner.scenario`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from geo.errors import InputError
+
+__all__ = [
+    "BRIGADE_TROOPS",
+    "ECHELONS",
+    "UNIT_TYPES",
+    "UnitType",
+    "default_sidc",
+    "get_unit_type",
+]
+
+Echelon = Literal["battalion", "brigade"]
+
+#: Echelons the planner counts, with their two-digit echelon code in a 2525D SIDC (digits 9-10).
+ECHELONS: Mapping[str, str] = MappingProxyType({"battalion": "16", "brigade": "18"})
+
+#: Troops of one brigade, support included: the notes' 96,000 troops for 24 brigades.
+BRIGADE_TROOPS = 4_000
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+# 2525D: version 10, context 0 (reality), standard identity 3 (friend), symbol set 10 (land
+# unit), status 0 (present), HQ/task force 0, echelon, entity (6), modifiers (4).
+_SIDC = re.compile(r"^\d{20}$")
+_SIDC_FRIENDLY_LAND_UNIT = "10031000"
+
+
+def default_sidc(echelon: str) -> str:
+    """Return the SIDC of a friendly land unit of ``echelon`` with no entity (a plain frame).
+
+    Examples
+    --------
+    >>> default_sidc("brigade")
+    '10031000180000000000'
+    """
+    return f"{_SIDC_FRIENDLY_LAND_UNIT}{ECHELONS[echelon]}{'0' * 10}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitType:
+    """A kind of unit that can be deployed.
+
+    Parameters
+    ----------
+    id : str
+        Identifier used on the command line and in scenarios, e.g. ``"light-battalion"``
+        (lowercase letters, digits and hyphens).
+    label : str
+        Human name shown on maps and in tables.
+    echelon : {"battalion", "brigade"}
+        How the unit is counted: brigades count one each; battalions three to a brigade,
+        8-10 brigades per 24 with support (:func:`planner.forces.brigades_for`).
+    troops : int
+        Troops of one brigade of this kind, support included (the notes' 4,000). A battalion
+        is not given its own figure: totals are brigades x ``troops``.
+    sidc : str
+        20-digit MIL-STD-2525D symbol identification code; digits 9-10 must match the echelon
+        (16 battalion, 18 brigade).
+    radius_km : float
+        Default coverage radius: the stretch of line the unit watches or can reach.
+    standoff_km : float
+        Default distance behind the line.
+    rationale : str
+        Why these defaults.
+    """
+
+    id: str
+    label: str
+    echelon: Echelon
+    troops: int
+    sidc: str
+    radius_km: float
+    standoff_km: float
+    rationale: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"unit type '{self.id}'"
+        if not isinstance(self.id, str) or not _ID.match(self.id):
+            raise InputError(
+                f"unit type id {self.id!r} is not valid; expected lowercase letters, digits and "
+                "hyphens, e.g. 'light-battalion'"
+            )
+        if self.echelon not in ECHELONS:
+            raise InputError(
+                f"{where} has echelon {self.echelon!r}; expected one of {', '.join(ECHELONS)}"
+            )
+        if isinstance(self.troops, bool) or not isinstance(self.troops, int) or self.troops <= 0:
+            raise InputError(
+                f"{where} has troops {self.troops!r}; expected a positive whole number of troops "
+                f"per brigade, e.g. {BRIGADE_TROOPS}"
+            )
+        if not isinstance(self.sidc, str) or not _SIDC.match(self.sidc):
+            raise InputError(
+                f"{where} has sidc {self.sidc!r}; expected a 20-digit MIL-STD-2525D code, e.g. "
+                f"'{default_sidc(self.echelon)}'"
+            )
+        if self.sidc[8:10] != ECHELONS[self.echelon]:
+            raise InputError(
+                f"{where} has sidc {self.sidc} with echelon digits {self.sidc[8:10]}; expected "
+                f"{ECHELONS[self.echelon]} for a {self.echelon} (SIDC digits 9-10)"
+            )
+        for name in ("radius_km", "standoff_km"):
+            value = getattr(self, name)
+            number = not isinstance(value, bool) and isinstance(value, int | float)
+            if not number or not math.isfinite(value) or value <= 0:
+                raise InputError(f"{where} has {name} {value!r}; expected a positive number of km")
+
+
+UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
+    {
+        unit.id: unit
+        for unit in (
+            UnitType(
+                id="light-battalion",
+                label="Light (infantry) battalion",
+                echelon="battalion",
+                troops=BRIGADE_TROOPS,
+                sidc="10031000161211000000",  # friendly land unit, battalion, infantry
+                radius_km=25.0,
+                standoff_km=10.0,
+                rationale=(
+                    "Tripwire and monitoring: one battalion per 50 km of line watches 25 km each "
+                    "way along it; it sits 10 km behind the line, out of direct fire and observed "
+                    "artillery yet close enough to see and report incidents."
+                ),
+            ),
+            UnitType(
+                id="heavy-battalion",
+                label="Heavy (armoured) battalion",
+                echelon="battalion",
+                troops=BRIGADE_TROOPS,
+                sidc="10031000161205000000",  # friendly land unit, battalion, armour
+                radius_km=25.0,
+                standoff_km=10.0,
+                rationale=(
+                    "Area-based presence with limited enforcement: like the light battalion it "
+                    "holds 50 km of line, 25 km each way, 10 km behind the line; its armour adds "
+                    "denial, not reach."
+                ),
+            ),
+            UnitType(
+                id="heavy-brigade",
+                label="Heavy (armoured) brigade",
+                echelon="brigade",
+                troops=BRIGADE_TROOPS,
+                sidc="10031000181205000000",  # friendly land unit, brigade, armour
+                radius_km=100.0,
+                standoff_km=30.0,
+                rationale=(
+                    "Response force: a brigade 30 km behind the line, beyond most tube artillery, "
+                    "reaches 100 km of line around it within a few hours' move (about 2 h at "
+                    "60 km/h on roads 1.3x the straight distance)."
+                ),
+            ),
+        )
+    }
+)
+
+
+def get_unit_type(unit_id: str, catalogue: Mapping[str, UnitType] | None = None) -> UnitType:
+    """Return the unit type ``unit_id`` from ``catalogue`` (default :data:`UNIT_TYPES`).
+
+    Raises
+    ------
+    InputError
+        If there is no such type; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get_unit_type("heavy-brigade").troops
+    4000
+    """
+    catalogue = UNIT_TYPES if catalogue is None else catalogue
+    try:
+        return catalogue[unit_id]
+    except KeyError:
+        raise InputError(
+            f"unknown unit type {unit_id!r}; expected one of {', '.join(sorted(catalogue))} "
+            "(or define it under [units.<id>] in a scenario)"
+        ) from None

@@ -1,0 +1,136 @@
+"""The sweep: a grid of spacing x standoff x radius x rotation, checked by hand and against
+make_plan."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pyproj
+import pytest
+from shapely.geometry import LineString
+
+from geo.errors import InputError
+from layers import Layers, Provenance, default_hubs, default_points, line_layer, load_oblasts
+from planner.plan import make_plan
+from planner.scenario import Deployment, Scenario
+from planner.sweep import SWEEP_COLUMNS, sweep_grid
+
+GEOD = pyproj.Geod(ellps="WGS84")
+LON, LAT0, LAT1 = 35.0, 47.0, 48.8
+LENGTH_KM = GEOD.inv(LON, LAT0, LON, LAT1)[2] / 1000.0
+
+
+@pytest.fixture(scope="module")
+def straight() -> Layers:
+    prov = Provenance(source="test", date="", licence="CC0", derivation="typed")
+    line = line_layer([LineString([(LON, LAT0), (LON, LAT1)])], provenance=prov)
+    return Layers(line=line, oblasts=load_oblasts(), points=default_points(), hubs=default_hubs())
+
+
+def covered_by_hand(spacing: float, standoff: float, radius: float) -> float:
+    """Units at s/2 + i s, each covering +-sqrt(r^2 - d^2) km of line; their union."""
+    half = math.sqrt(radius**2 - standoff**2)
+    n = math.floor((LENGTH_KM - spacing / 2) / spacing) + 1
+    covered, reached = 0.0, 0.0
+    for i in range(n):
+        c = spacing / 2 + i * spacing
+        start, end = max(reached, c - half, 0.0), min(LENGTH_KM, c + half)
+        covered += max(0.0, end - start)
+        reached = max(reached, end)
+    return covered / LENGTH_KM
+
+
+def test_grid_by_hand(straight: Layers) -> None:
+    grid = sweep_grid(
+        straight,
+        spacing_km=[50, 100],
+        radius_km=[20, 40],
+        rotation=[3, 4],
+        standoff_km=[10],
+        min_coverage=0.8,
+        max_troops=40_000,
+    )
+    assert list(grid.columns) == SWEEP_COLUMNS
+    assert len(grid) == 2 * 2 * 2
+    combos = list(itertools.product([50.0, 100.0], [10.0], [20.0, 40.0], [3, 4]))
+    assert (
+        list(
+            zip(
+                grid.spacing_km, grid.standoff_km, grid.radius_km, grid.rotation_factor, strict=True
+            )
+        )
+        == combos
+    )
+    for row in grid.itertuples():
+        n = math.floor((LENGTH_KM - row.spacing_km / 2) / row.spacing_km) + 1
+        assert row.units_placed == n
+        low, high = math.ceil(n / 3), math.ceil(n * 10 / 24)
+        assert (row.troops_min, row.troops_max) == (4000 * low, 4000 * high)
+        assert row.sustained_troops_max == row.troops_max * row.rotation_factor
+        assert row.coverage_fraction == pytest.approx(
+            covered_by_hand(row.spacing_km, row.standoff_km, row.radius_km), abs=2e-4
+        )
+        assert row.meets == (row.coverage_fraction >= 0.8 and row.sustained_troops_max <= 40_000)
+    # spacing 50, radius 40: 4 units cover all of 200 km (2 x 38.7 > 50); x3 = 24,000 troops
+    best = grid[(grid.spacing_km == 50) & (grid.radius_km == 40) & (grid.rotation_factor == 3)]
+    assert best["meets"].item()
+
+
+def test_default_standoff_is_the_unit_types(straight: Layers) -> None:
+    grid = sweep_grid(
+        straight, unit="heavy-brigade", spacing_km=[50], radius_km=[100], rotation=[4]
+    )
+    assert grid["standoff_km"].tolist() == [30.0]
+    assert grid["unit"].tolist() == ["heavy-brigade"]
+    assert grid["troops_max"].tolist() == [4 * 4000]
+
+
+def test_agrees_with_make_plan_on_the_bundled_line() -> None:
+    from layers import load_layers
+
+    layers = load_layers()
+    grid = sweep_grid(layers, spacing_km=[60], radius_km=[35], rotation=[4], standoff_km=[12])
+    plan = make_plan(
+        layers,
+        Scenario(
+            name="x",
+            deployments=(
+                Deployment(unit="light-battalion", spacing_km=60, standoff_km=12, radius_km=35),
+            ),
+        ),
+    )
+    row = grid.iloc[0]
+    assert row["units_placed"] == len(plan.units)
+    assert row["coverage_fraction"] == pytest.approx(plan.covered_fraction, abs=1e-4)
+    assert row["largest_gap_km"] == pytest.approx(plan.largest_gap_km, abs=0.05)
+    assert row["sustained_troops_max"] == plan.forces_placed.sustained_troops_max
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"spacing_km": [0]}, "spacing_km"),
+        ({"spacing_km": [float("nan")]}, "spacing_km"),
+        ({"spacing_km": [500]}, "longer than"),
+        ({"spacing_km": []}, "no values"),
+        ({"radius_km": [-5]}, "radius_km"),
+        ({"radius_km": [1000]}, "longer than"),
+        ({"standoff_km": [0]}, "standoff_km"),
+        ({"rotation": [0]}, "rotation"),
+        ({"rotation": []}, "no values"),
+        ({"min_coverage": 90}, "fraction"),
+        ({"max_troops": 0}, "max troops"),
+        ({"unit": "tank"}, "unknown unit type"),
+    ],
+)
+def test_bad_grid(straight: Layers, options: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        sweep_grid(straight, **options)
+
+
+def test_progress_bar_on_stderr(straight: Layers, capsys: pytest.CaptureFixture[str]) -> None:
+    sweep_grid(straight, spacing_km=[50], radius_km=[25], rotation=[4], progress=True)
+    assert "sweep" in capsys.readouterr().err
+    sweep_grid(straight, spacing_km=[50], radius_km=[25], rotation=[4], progress=False)
+    assert capsys.readouterr().err == ""
