@@ -1,0 +1,37 @@
+"""``deployplan brief``: one HTML briefing with every option (offline unless ``--online``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from deployplan.cmd_layers import layers_from_args
+
+__all__ = ["run_brief"]
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    """Plan the eight presets (and any ``--scenario``), write the briefing, print what was written.
+
+    ``args`` carries ``output``, ``online``, ``scenario`` (list of TOML paths), ``rotation``,
+    ``png`` and the layer options (see :func:`deployplan.cli.build_parser`). With ``--png``
+    a snapshot is taken through headless Chromium after the page is written.
+    """
+    from maps import write_briefing
+    from maps.snapshot import chromium_path
+    from planner import compare, load_scenario, plan_all
+
+    if args.png:
+        chromium_path()  # no Chromium: say so before any work is done
+    layers = layers_from_args(args)
+    scenarios = [load_scenario(path) for path in args.scenario]
+    rotation = 4 if args.rotation is None else args.rotation
+    plans = plan_all(layers, rotation=rotation, scenarios=scenarios)
+    page = write_briefing(plans, layers, compare.table(plans), args.output, online=args.online)
+    mode = "online: tiles and libraries from the network" if args.online else "offline"
+    print(f"wrote {page} ({page.stat().st_size:,} bytes, {len(plans)} plans, {mode})")
+    if args.png:
+        from maps import write_png
+
+        png = write_png(page, args.png, online=args.online)
+        print(f"wrote {png}")
+    return 0
