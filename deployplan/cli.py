@@ -17,6 +17,7 @@ from deployplan import __version__
 __all__ = ["build_parser", "main"]
 
 EXIT_USER_ERROR = 2
+REPEATABLE = "repeatable"
 
 _EPILOG_MAIN = """\
 examples:
@@ -31,7 +32,7 @@ examples:
 def _add_layer_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("layers (the same on every subcommand)")
     line = group.add_mutually_exclusive_group()
-    line.add_argument("--line", metavar="PATH", help="your own contact line file (any vector format)")
+    line.add_argument("--line", metavar="PATH", help="your own contact line (any vector format)")
     line.add_argument(
         "--line-from-occupied",
         metavar="PATH",
@@ -39,12 +40,12 @@ def _add_layer_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--line-date", metavar="YYYY-MM-DD", help="the date the line stands for")
     group.add_argument("--line-layer", metavar="NAME", help="layer to read from a multi-layer file")
-    group.add_argument("--points", metavar="PATH", help="concentration points file with a 'name' column")
-    group.add_argument("--hubs", metavar="PATH", help="logistics hubs file with 'name' and 'tier' columns")
+    group.add_argument("--points", metavar="PATH", help="concentration points ('name' column)")
+    group.add_argument("--hubs", metavar="PATH", help="logistics hubs ('name', 'tier' columns)")
     group.add_argument(
         "--crs",
         metavar="CRS",
-        help="CRS of input files that carry none, e.g. EPSG:4326 (files with a CRS are reprojected)",
+        help="CRS of input files that carry none, e.g. EPSG:4326 (others are reprojected)",
     )
 
 
@@ -53,7 +54,7 @@ def _add_output_format(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("gpkg", "geojson", "kml", "csv"),
         default="gpkg",
-        help="gpkg (default): OUT is the GeoPackage file; otherwise OUT is a directory, one file a layer",
+        help="gpkg (default): OUT is the GeoPackage; otherwise OUT is a directory, a file a layer",
     )
 
 
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
         prog="deployplan",
-        description="Turn a deployment option along the Ukrainian line of contact into maps and numbers.",
+        description="Turn a deployment option along the Ukrainian line of contact into maps "
+        "and numbers.",
         epilog=_EPILOG_MAIN,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -75,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the layers (line, oblasts, points, hubs) for GIS",
         description="Write the four layers with their provenance.",
         epilog="examples:\n  deployplan layers -o layers.gpkg\n"
-        "  deployplan layers --line-from-occupied occupied.geojson --line-date 2025-12-15 -o out.gpkg\n"
+        "  deployplan layers --line-from-occupied occupied.geojson --line-date 2025-12-15 "
+        "-o out.gpkg\n"
         "  deployplan layers --line front.csv --crs EPSG:4326 --format geojson -o layers/\n",
         formatter_class=raw,
     )
@@ -90,8 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Place units along the line or around the concentration points; write units, "
         "coverage, gaps, legs, line, points and hubs.",
         epilog="examples:\n  deployplan plan --option 1 --variant eur-plus -o plan.gpkg\n"
-        "  deployplan plan --option 3 --variant ua-supported --spacing-km 80 --format geojson -o plan/\n"
-        "  deployplan plan --scenario examples/northern_tripwire.toml -o plan.gpkg --map plan.html\n",
+        "  deployplan plan --option 3 --variant ua-supported --spacing-km 80 "
+        "--format geojson -o plan/\n"
+        "  deployplan plan --scenario examples/northern_tripwire.toml -o plan.gpkg "
+        "--map plan.html\n",
         formatter_class=raw,
     )
     which = p.add_mutually_exclusive_group(required=True)
@@ -113,13 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "compare",
         help="the options (and your scenarios) side by side",
-        description="One row per preset (and per scenario): the notes' figures, what placement on the "
-        "loaded line gives, and the force arithmetic.",
-        epilog="examples:\n  deployplan compare\n  deployplan compare --format json -o options.json\n"
-        "  deployplan compare --scenario examples/northern_tripwire.toml --format csv -o compare.csv\n",
+        description="One row per preset (and per scenario): the notes' figures, what placement "
+        "on the loaded line gives, and the force arithmetic.",
+        epilog="examples:\n  deployplan compare\n"
+        "  deployplan compare --format json -o options.json\n"
+        "  deployplan compare --scenario examples/northern_tripwire.toml --format csv "
+        "-o compare.csv\n",
         formatter_class=raw,
     )
-    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help="repeatable")
+    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
     _add_layer_options(p)
     p.add_argument("--format", choices=("md", "csv", "json"), default="md")
@@ -131,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a grid of spacing x radius x rotation (x standoff) to CSV",
         description="Plan every configuration of the grid and say which cover at least "
         "--min-coverage of the line within --max-troops.",
-        epilog="examples:\n  deployplan sweep --spacing-km 25 50 75 100 --radius-km 25 50 -o sweep.csv\n"
+        epilog="examples:\n"
+        "  deployplan sweep --spacing-km 25 50 75 100 --radius-km 25 50 -o sweep.csv\n"
         "  deployplan sweep --unit heavy-brigade --rotation 3 4 --min-coverage 0.9 "
         "--max-troops 300000 -o sweep.csv\n",
         formatter_class=raw,
@@ -153,15 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="one HTML briefing with all eight options (works offline)",
         description="Write one HTML file: the eight presets as switchable groups on one map, the "
         "comparison table, the line's date and every layer's provenance.",
-        epilog="examples:\n  deployplan brief\n  deployplan brief -o briefing.html --png briefing.png\n"
+        epilog="examples:\n  deployplan brief\n"
+        "  deployplan brief -o briefing.html --png briefing.png\n"
         "  deployplan brief --online --scenario examples/northern_tripwire.toml\n",
         formatter_class=raw,
     )
     p.add_argument("-o", "--output", metavar="HTML", default="briefing.html")
     p.add_argument("--online", action="store_true", help="OpenStreetMap tiles and CDN assets")
-    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help="repeatable")
+    p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
-    p.add_argument("--png", metavar="PNG", help="also a PNG snapshot (needs Chromium and the [png] extra)")
+    p.add_argument("--png", metavar="PNG", help="also a PNG snapshot (Chromium, the [png] extra)")
     _add_layer_options(p)
     p.set_defaults(handler="deployplan.cmd_brief:run_brief")
     return parser
