@@ -21,6 +21,7 @@ from maps.render import (
     Fill,
     Page,
     add_base_layers,
+    basemap_countries,
     figure_of,
     line_date_of,
     map_html,
@@ -117,7 +118,8 @@ def render_briefing(
 
     m = new_map(online=online)
     line_date = line_date_of(layers)
-    add_base_layers(m, layers, line_date=line_date)
+    countries = basemap_countries(online=online)
+    add_base_layers(m, layers, line_date=line_date, countries=countries)
     shown = next((i for i, p in enumerate(plans) if len(p.units)), None)
     for i, plan in enumerate(plans):
         group = folium.FeatureGroup(name=plan_label(plan), show=i == shown)
@@ -136,18 +138,24 @@ def render_briefing(
     )
     body = (
         f"<div id='dp-legend'>{legend_html(symbol_labels(plans), line_date=line_date)}</div>"
-        f"<div id='dp-provenance'>{provenance_html(layers, online=online)}</div>"
+        f"<div id='dp-provenance'>{provenance_html(layers, online=online, countries=countries)}"
+        "</div>"
         "<section class='dp-section' id='dp-comparison'><h2>Comparison of the options</h2>"
         f"{table_html(table)}{_notes(plans)}</section>"
         "<section class='dp-section' id='dp-side-by-side'><h2>Side by side</h2>"
         f"<div class='dp-panes'>{_pane('dp-pane-a', plans)}{_pane('dp-pane-b', plans)}</div>"
         "</section>"
         "<section class='dp-section' id='dp-sources'><h2>Sources</h2>"
-        f"{provenance_html(layers, online=online, full=True)}</section>"
+        f"{provenance_html(layers, online=online, full=True, countries=countries)}</section>"
     )
     script = "deployplan.panes(['dp-pane-a', 'dp-pane-b']);"
     m.add_child(
-        Page(page_data(plans, layers, online=online), body, online=online, extra_script=script)
+        Page(
+            page_data(plans, layers, online=online, countries=countries),
+            body,
+            online=online,
+            extra_script=script,
+        )
     )
     figure_of(m).title = f"{TITLE} ({escape(line_date)})" if line_date else TITLE
     return map_html(m)

