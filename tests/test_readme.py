@@ -1,0 +1,36 @@
+"""The README's commands and API example are the ones that work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first_block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert first_block is not None
+    assert first_block.group(1).splitlines() == [
+        "pip install -e . && deployplan brief",
+        'pip install -e ".[test]" && python -m pytest',
+    ]
+    assert text.index("```bash") < text.index("\n## ")
+
+
+def test_readme_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block is not None
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102
+    assert (tmp_path / "plan.html").stat().st_size > 10_000
+    assert (tmp_path / "briefing.html").stat().st_size > 10_000
+    plan = namespace["plan"]
+    # 40 km spacing from 20 km on a main part of ~1,163 km: floor((L - 20) / 40) + 1 units.
+    main_km = plan.main_line_km  # type: ignore[attr-defined]
+    assert len(plan.units) == int((main_km - 20) // 40) + 1  # type: ignore[attr-defined]
