@@ -14,9 +14,11 @@ import pyproj
 
 from geo.errors import CRSError
 
-__all__ = ["WGS84", "local_aeqd", "utm_crs"]
+__all__ = ["GEOD", "WGS84", "local_aeqd", "utm_crs"]
 
 WGS84 = "EPSG:4326"
+#: Geodesics on the WGS84 ellipsoid (Karney's algorithm, accurate to nanometres).
+GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def _check_lon_lat(lon: float, lat: float) -> None:

@@ -6,7 +6,9 @@ projection (AEQD) centred on the query point, in which distances from the centre
 Coordinates are (lon, lat) in degrees; distances are in kilometres; azimuths are compass
 bearings in degrees clockwise from north, in [0, 360).
 
-A *chain* is a polyline given as two 1-D arrays ``lon`` and ``lat`` of its vertices.
+A *chain* is a polyline given as two 1-D arrays ``lon`` and ``lat`` of its vertices. The
+functions on chains are built on :mod:`geo.prepared` (its :class:`~geo.prepared.Chain` and
+:class:`~geo.prepared.PreparedLine`), the same machinery the planner runs on long lines.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyproj
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from geo.crs import GEOD
 from geo.errors import GeometryError, InputError
+from geo.prepared import Chain, PreparedLine, degree_box, densify_chain, wrap_deg
 
 __all__ = [
     "GEOD",
@@ -26,28 +29,23 @@ __all__ = [
     "cumulative_km",
     "densify",
     "distance_km",
+    "distance_matrix_km",
     "distances_to_vertices_km",
     "interpolate_along",
     "line_length_km",
+    "nearest_neighbour_km",
     "offset_point",
     "point_line_distance_km",
     "points_every",
+    "stations_km",
 ]
-
-GEOD = pyproj.Geod(ellps="WGS84")
 
 FloatArray = NDArray[np.float64]
 
-# Lower bounds of the length of one degree on WGS84: of latitude (the meridional radius is
-# smallest at the equator, a(1 - e^2)) and of longitude at latitude phi (a cos(phi), since the
-# prime-vertical radius is at least a). They make the degree box around a point provably hold
-# every point within a given distance.
-_KM_PER_DEG_LAT_MIN = np.radians(GEOD.a * (1.0 - GEOD.es)) / 1000.0
-_KM_PER_DEG_LON_EQUATOR = np.radians(GEOD.a) / 1000.0
-# Segments longer than this are split before they are drawn as straight chords in the local
-# AEQD; a 20 km chord bends from the geodesic by well under a metre at 1,000 km from the centre.
+# point_line_distance_km splits segments longer than this on their geodesics: a 20 km chord
+# bends from its geodesic by well under a metre in an AEQD centred 1,000 km away.
 _AEQD_SEGMENT_KM = 20.0
-_KM_PER_RAD = GEOD.a / 1000.0
+_ZERO_LENGTH = "line has zero length; expected at least two distinct vertices"
 
 
 def _as_arrays(*values: ArrayLike) -> tuple[bool, list[FloatArray]]:
@@ -59,6 +57,60 @@ def _as_arrays(*values: ArrayLike) -> tuple[bool, list[FloatArray]]:
 
 def _scalar_or_array(scalar: bool, value: FloatArray) -> Any:
     return float(value.reshape(-1)[0]) if scalar else value
+
+
+def _inverse(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> tuple[bool, FloatArray, FloatArray]:
+    """Broadcast the points; whether all were scalars, forward azimuth in [0, 360) and km."""
+    scalar, (a, b, c, d) = _as_arrays(lon1, lat1, lon2, lat2)
+    azimuth, _, metres = GEOD.inv(a, b, c, d)
+    return scalar, np.mod(np.asarray(azimuth), 360.0), np.asarray(metres) / 1000.0
+
+
+def distance_matrix_km(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Geodesic distance and forward azimuth from each point of set 1 to each of set 2.
+
+    Parameters
+    ----------
+    lon1, lat1 : array_like
+        n points, degrees.
+    lon2, lat2 : array_like
+        m points, degrees.
+
+    Returns
+    -------
+    distance_km, azimuth_deg : numpy.ndarray
+        Arrays of shape (n, m): km, and the compass bearing at point 1 towards point 2.
+
+    Examples
+    --------
+    >>> d, az = distance_matrix_km([30.0], [50.0], [30.0, 31.0], [51.0, 50.0])
+    >>> d.round(1).tolist(), az.round().tolist()
+    ([[111.2, 71.7]], [[0.0, 90.0]])
+    """
+    rows = [np.atleast_1d(np.asarray(v, dtype=np.float64))[:, None] for v in (lon1, lat1)]
+    columns = [np.atleast_1d(np.asarray(v, dtype=np.float64))[None, :] for v in (lon2, lat2)]
+    _, azimuth, km = _inverse(*rows, *columns)
+    return km, azimuth
+
+
+def nearest_neighbour_km(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
+    """Geodesic distance (km) from each point to the nearest other point; NaN if alone.
+
+    Examples
+    --------
+    >>> nearest_neighbour_km([30.0, 30.0, 30.0], [50.0, 50.5, 52.0]).round(1).tolist()
+    [55.6, 55.6, 166.9]
+    """
+    lon_a = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+    if lon_a.size < 2:
+        return np.full(lon_a.size, np.nan)
+    distance, _ = distance_matrix_km(lon_a, lat, lon_a, lat)
+    np.fill_diagonal(distance, np.inf)
+    return distance.min(axis=1)
 
 
 def _chain(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -86,11 +138,6 @@ def _chain(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
     return np.ascontiguousarray(lon_a), np.ascontiguousarray(lat_a)
 
 
-def _wrap_deg(dlon: FloatArray) -> FloatArray:
-    """Wrap longitude differences into [-180, 180)."""
-    return (dlon + 180.0) % 360.0 - 180.0
-
-
 def distance_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> Any:
     """Geodesic distance on WGS84 between two points, or element-wise between arrays of them.
 
@@ -109,9 +156,8 @@ def distance_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLi
     >>> round(distance_km(24.0316, 49.8429, 30.5234, 50.4501), 1)
     468.8
     """
-    scalar, (a, b, c, d) = _as_arrays(lon1, lat1, lon2, lat2)
-    _, _, metres = GEOD.inv(a, b, c, d)
-    return _scalar_or_array(scalar, np.asarray(metres) / 1000.0)
+    scalar, _, km = _inverse(lon1, lat1, lon2, lat2)
+    return _scalar_or_array(scalar, km)
 
 
 def azimuth_deg(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> Any:
@@ -133,9 +179,8 @@ def azimuth_deg(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLi
     >>> round(azimuth_deg(30.0, 48.0, 30.0, 49.0))
     0
     """
-    scalar, (a, b, c, d) = _as_arrays(lon1, lat1, lon2, lat2)
-    azimuth, _, _ = GEOD.inv(a, b, c, d)
-    return _scalar_or_array(scalar, np.mod(np.asarray(azimuth), 360.0))
+    scalar, azimuth, _ = _inverse(lon1, lat1, lon2, lat2)
+    return _scalar_or_array(scalar, azimuth)
 
 
 def offset_point(
@@ -224,27 +269,6 @@ def cumulative_km(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
     return np.concatenate(([0.0], np.cumsum(steps)))
 
 
-def _split_segments(
-    lon_a: FloatArray, lat_a: FloatArray, lon_b: FloatArray, lat_b: FloatArray, max_km: float
-) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
-    """Split geodesic segments A->B into equal pieces of at most ``max_km``.
-
-    Returns the vertices that start each piece (the end B of each segment is not included)
-    and, for each piece, the index of the segment it came from.
-    """
-    azimuth, _, metres = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
-    pieces = np.maximum(np.ceil(np.asarray(metres) / (max_km * 1000.0)), 1).astype(np.int64)
-    segment = np.repeat(np.arange(lon_a.size), pieces)
-    first = np.cumsum(pieces) - pieces
-    step = np.arange(segment.size) - first[segment]
-    along = np.asarray(metres)[segment] * step / pieces[segment]
-    lon, lat, _ = GEOD.fwd(lon_a[segment], lat_a[segment], np.asarray(azimuth)[segment], along)
-    # The start vertex of each segment is kept bit for bit, not recomputed through fwd.
-    lon, lat = np.asarray(lon), np.asarray(lat)
-    lon[first], lat[first] = lon_a, lat_a
-    return lon, lat, segment
-
-
 def densify(
     lon: ArrayLike, lat: ArrayLike, *, max_segment_km: float = 1.0
 ) -> tuple[FloatArray, FloatArray]:
@@ -279,10 +303,7 @@ def densify(
     if not (np.isfinite(max_segment_km) and max_segment_km > 0):
         raise InputError(f"max_segment_km is {max_segment_km!r}; expected a positive number of km")
     lon_a, lat_a = _chain(lon, lat)
-    new_lon, new_lat, _ = _split_segments(
-        lon_a[:-1], lat_a[:-1], lon_a[1:], lat_a[1:], max_segment_km
-    )
-    return np.append(new_lon, lon_a[-1]), np.append(new_lat, lat_a[-1])
+    return densify_chain(lon_a, lat_a, max_segment_km)
 
 
 def interpolate_along(lon: ArrayLike, lat: ArrayLike, km: ArrayLike) -> tuple[Any, Any, Any]:
@@ -313,37 +334,27 @@ def interpolate_along(lon: ArrayLike, lat: ArrayLike, km: ArrayLike) -> tuple[An
     >>> round(lon, 6), round(lat, 6), round(azimuth, 6)
     (30.5, 0.0, 90.0)
     """
-    lon_a, lat_a = _chain(lon, lat)
+    chain = _geodesic_chain(lon, lat)
+    if chain is None:
+        raise GeometryError(_ZERO_LENGTH)
     scalar = np.ndim(km) == 0
     km_a = np.atleast_1d(np.asarray(km, dtype=np.float64))
-    azimuth, _, metres = GEOD.inv(lon_a[:-1], lat_a[:-1], lon_a[1:], lat_a[1:])
-    steps = np.asarray(metres) / 1000.0
-    # Zero-length segments have no direction; dropping them changes no position.
-    keep = np.append(steps > 0.0, True)
-    if keep.sum() < 2:
-        raise GeometryError("line has zero length; expected at least two distinct vertices")
-    if not keep.all():
-        lon_a, lat_a = lon_a[keep], lat_a[keep]
-        azimuth, steps = np.asarray(azimuth)[keep[:-1]], steps[keep[:-1]]
-    cum = np.concatenate(([0.0], np.cumsum(steps)))
-    length = cum[-1]
+    length = chain.length_km
     slack = 1e-9 * max(length, 1.0)
     if not np.isfinite(km_a).all() or (km_a < -slack).any() or (km_a > length + slack).any():
         raise InputError(
             f"distance along the line {km_a.min():g}..{km_a.max():g} km is outside the line "
             f"(0..{length:.3f} km); pass distances within the line's length"
         )
-    km_a = np.clip(km_a, 0.0, length)
-    seg = np.clip(np.searchsorted(cum, km_a, side="right") - 1, 0, steps.size - 1)
-    out_lon, out_lat, back = GEOD.fwd(
-        lon_a[seg], lat_a[seg], np.asarray(azimuth)[seg], (km_a - cum[seg]) * 1000.0
-    )
-    # fwd gives the back azimuth at the end point; the line's direction there is opposite.
-    out_lon, out_lat = np.asarray(out_lon), np.asarray(out_lat)
-    out_az = np.mod(np.asarray(back) + 180.0, 360.0)
+    out_lon, out_lat, out_az = chain.interpolate(km_a)
     if scalar:
         return float(out_lon[0]), float(out_lat[0]), float(out_az[0])
     return out_lon, out_lat, out_az
+
+
+def _geodesic_chain(lon: ArrayLike, lat: ArrayLike) -> Chain | None:
+    """A validated chain as it is (not densified), repeated vertices dropped; None if no length."""
+    return Chain.from_vertices(*_chain(lon, lat), max_segment_km=np.inf)
 
 
 def points_every(
@@ -386,16 +397,36 @@ def points_every(
     offset = spacing_km / 2.0 if offset_km is None else offset_km
     if not (np.isfinite(offset) and offset >= 0):
         raise InputError(f"offset_km is {offset_km!r}; expected a number of km >= 0")
-    lon_a, lat_a = _chain(lon, lat)
-    length = GEOD.line_length(lon_a, lat_a) / 1000.0
-    if offset > length:
+    chain = _geodesic_chain(lon, lat)
+    km = stations_km(
+        0.0 if chain is None else chain.length_km, spacing_km=spacing_km, offset_km=offset
+    )
+    if km.size == 0:
         empty = np.empty(0)
         return empty, empty.copy(), empty.copy(), empty.copy()
-    # The tiny slack keeps a point that lands on the end despite rounding.
-    count = int(np.floor((length - offset) / spacing_km + 1e-9)) + 1
-    km = offset + spacing_km * np.arange(count, dtype=np.float64)
-    out_lon, out_lat, out_az = interpolate_along(lon_a, lat_a, np.minimum(km, length))
+    if chain is None:
+        raise GeometryError(_ZERO_LENGTH)
+    out_lon, out_lat, out_az = chain.interpolate(km)
     return out_lon, out_lat, km, out_az
+
+
+def stations_km(length_km: float, *, spacing_km: float, offset_km: float) -> FloatArray:
+    """Distances along a line of points every ``spacing_km`` from ``offset_km`` to its end.
+
+    The rule of :func:`points_every`: the first at ``offset_km``, then one every
+    ``spacing_km`` while the distance does not exceed ``length_km``; none if ``offset_km``
+    does.
+
+    Examples
+    --------
+    >>> stations_km(200.0, spacing_km=50.0, offset_km=25.0).tolist()
+    [25.0, 75.0, 125.0, 175.0]
+    """
+    if offset_km > length_km:
+        return np.empty(0)
+    # The tiny slack keeps a point that lands on the end despite rounding.
+    count = int(np.floor((length_km - offset_km) / spacing_km + 1e-9)) + 1
+    return offset_km + spacing_km * np.arange(count, dtype=np.float64)
 
 
 def distances_to_vertices_km(
@@ -430,8 +461,8 @@ def distances_to_vertices_km(
     if max_km is None:
         near = np.ones(lon_a.shape, dtype=bool)
     else:
-        dlon_max, dlat_max = _degree_box(lat0, max_km)
-        near = (np.abs(lat_a - lat0) <= dlat_max) & (np.abs(_wrap_deg(lon_a - lon0)) <= dlon_max)
+        dlon_max, dlat_max = degree_box(lat0, max_km)
+        near = (np.abs(lat_a - lat0) <= dlat_max) & (np.abs(wrap_deg(lon_a - lon0)) <= dlon_max)
     count = int(near.sum())
     if count:
         _, _, metres = GEOD.inv(
@@ -446,131 +477,17 @@ def distances_to_vertices_km(
     return out
 
 
-def _degree_box(lat0: float, radius_km: float) -> tuple[float, float]:
-    """Half-widths (dlon, dlat) of a degree box around a point that holds its radius_km disc.
-
-    A geodesic of length d changes latitude by at most d / (shortest km per degree of
-    latitude); it stays within that latitude band, where a degree of longitude is at least
-    a*cos(band's highest |lat|), which bounds its change of longitude.
-    """
-    margin = 1.0 + 1e-9
-    dlat = radius_km / _KM_PER_DEG_LAT_MIN * margin + 1e-12
-    top = abs(lat0) + dlat
-    if top >= 90.0:
-        return 360.0, dlat
-    dlon = radius_km / (_KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(top))) * margin + 1e-12
-    return min(float(dlon), 360.0), float(dlat)
-
-
-def _aeqd_xy(
-    lon0: float, lat0: float, lon: FloatArray, lat: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Coordinates (km) in the ellipsoidal AEQD centred on (lon0, lat0): geodesic polar."""
-    azimuth, _, metres = GEOD.inv(
-        np.full(lon.size, lon0, dtype=np.float64),
-        np.full(lon.size, lat0, dtype=np.float64),
-        lon,
-        lat,
-    )
-    radians, km = np.radians(np.asarray(azimuth)), np.asarray(metres) / 1000.0
-    return km * np.sin(radians), km * np.cos(radians)
-
-
-def _planar_segment_distance(
-    xa: FloatArray, ya: FloatArray, xb: FloatArray, yb: FloatArray
-) -> FloatArray:
-    """Distance from the origin to each planar segment A-B."""
-    dx, dy = xb - xa, yb - ya
-    length2 = dx * dx + dy * dy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(length2 > 0.0, -(xa * dx + ya * dy) / length2, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    return np.hypot(xa + t * dx, ya + t * dy)
-
-
-def _bulge_rad(chord_rad: Any, lat_rad: Any) -> Any:
-    """Safe bound on how far a geodesic of ``chord_rad`` goes poleward of its end points.
-
-    On the sphere the excess is about L^2 tan(lat) / 8 (L in radians); this is twice that plus
-    L^2 / 8, with the latitude capped short of the pole.
-    """
-    return chord_rad**2 * (1.0 + 2.0 * np.tan(np.minimum(lat_rad, np.radians(89.9)))) / 8.0
-
-
-def _distance_to_chain(
-    lon0: float,
-    lat0: float,
-    lon: FloatArray,
-    lat: FloatArray,
-    seg_cos: FloatArray,
-    seg_span_km: FloatArray,
-    wrap: bool,
-) -> float:
-    """Geodesic distance (km) from one point to a validated chain.
-
-    ``seg_cos`` is a lower bound of cos(lat) on each segment, ``seg_span_km`` an upper bound of
-    its extent in the flat units used below; ``wrap`` says whether longitude differences must
-    be wrapped into [-180, 180).
-    """
-    dlat2 = (lat - lat0) ** 2
-    dlon = lon - lon0
-    dlon2 = (_wrap_deg(dlon) if wrap else dlon) ** 2
-    # An upper bound: the exact distance to the vertex that is nearest by a flat estimate.
-    scale = _KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0))
-    nearest = int(np.argmin(_KM_PER_DEG_LAT_MIN**2 * dlat2 + scale**2 * dlon2))
-    bound = float(GEOD.inv(lon0, lat0, lon[nearest], lat[nearest])[2]) / 1000.0
-    # A lower bound on the distance to any point X of a segment: the geodesic from the query
-    # point to X keeps cos(lat) >= c (the lesser of both ends' cos(lat), less its poleward
-    # bulge), where a degree is at least _KM_PER_DEG_LAT_MIN north-south and
-    # _KM_PER_DEG_LON_EQUATOR * c east-west; so the flat distance in those units never exceeds
-    # the geodesic one. A segment is a candidate only if its nearer end is within ``bound``
-    # plus the segment's extent in the same units.
-    lat0_rad = np.radians(abs(lat0))
-    top = max(lat0_rad, float(np.arccos(seg_cos.min())))
-    c = np.minimum(seg_cos, np.cos(lat0_rad)) - _bulge_rad(bound / _KM_PER_RAD, top)
-    scale2 = (_KM_PER_DEG_LON_EQUATOR * np.maximum(c, 0.0)) ** 2
-    lat_part = _KM_PER_DEG_LAT_MIN**2 * dlat2
-    lower2 = np.minimum(lat_part[:-1] + scale2 * dlon2[:-1], lat_part[1:] + scale2 * dlon2[1:])
-    seg = np.flatnonzero(lower2 <= (bound + seg_span_km) ** 2)
-    # In the AEQD centred on the query point the distance to any point is its radius, exactly;
-    # each candidate vertex goes through one Geod.inv.
-    need = np.zeros(lon.size, dtype=bool)
-    need[seg] = need[seg + 1] = True
-    vertex = np.flatnonzero(need)
-    x, y = _aeqd_xy(lon0, lat0, lon[vertex], lat[vertex])
-    a, b = np.searchsorted(vertex, seg), np.searchsorted(vertex, seg + 1)
-    # A geodesic is a straight chord in that projection only if it is short: split long ones.
-    long = np.hypot(x[b] - x[a], y[b] - y[a]) > _AEQD_SEGMENT_KM
-    short = ~long
-    best = float(
-        _planar_segment_distance(x[a[short]], y[a[short]], x[b[short]], y[b[short]]).min(
-            initial=bound
-        )
-    )
-    if long.any():
-        s_a, s_b = seg[long], seg[long] + 1
-        piece_lon, piece_lat, piece = _split_segments(
-            lon[s_a], lat[s_a], lon[s_b], lat[s_b], _AEQD_SEGMENT_KM
-        )
-        px, py = _aeqd_xy(lon0, lat0, piece_lon, piece_lat)
-        # Each piece ends where the next starts, or at its segment's end vertex.
-        last = np.append(piece[1:] != piece[:-1], True)
-        qx = np.where(last, x[b[long]][piece], np.roll(px, -1))
-        qy = np.where(last, y[b[long]][piece], np.roll(py, -1))
-        best = min(best, float(_planar_segment_distance(px, py, qx, qy).min()))
-    return best
-
-
 def point_line_distance_km(
     lon: ArrayLike, lat: ArrayLike, line_lon: ArrayLike, line_lat: ArrayLike
 ) -> FloatArray:
     """Geodesic distance from each point to the nearest point of a polyline.
 
-    The nearest point may lie inside a segment, not only at a vertex. For each query point a
-    cheap prefilter in degrees (a provable lower bound on the distance) keeps the segments that
-    can be nearest; only those are measured, in an azimuthal equidistant projection centred on
-    the query point (distances from the centre are exact; segments longer than 20 km are split
-    first), so the error is far below 0.1 %.
+    The nearest point may lie inside a segment, not only at a vertex. The polyline is
+    prepared as a :class:`~geo.prepared.PreparedLine` (segments split on their geodesics to
+    at most 20 km); for each point a degree box and cheap flat coordinates with a tested error
+    bound keep the segments that can be nearest, and only those are measured, in an azimuthal
+    equidistant projection centred on the point (distances from the centre are exact), so the
+    error is far below 0.1 %.
 
     Parameters
     ----------
@@ -598,26 +515,9 @@ def point_line_distance_km(
             "degrees; drop those points or check the axis order"
         )
     line_lon_a, line_lat_a = _chain(line_lon, line_lat)
-    span_lon = np.abs(_wrap_deg(np.diff(line_lon_a)))
-    span_lat = np.abs(np.diff(line_lat_a))
-    top = np.radians(np.maximum(np.abs(line_lat_a[:-1]), np.abs(line_lat_a[1:])))
-    bulge = _bulge_rad(np.radians(np.hypot(span_lat, span_lon * np.cos(top))), top)
-    seg_cos = np.cos(np.minimum(top + bulge, np.pi / 2))
-    # A degree is never more than _KM_PER_DEG_LON_EQUATOR in the flat units of the prefilter.
-    seg_span_km = _KM_PER_DEG_LON_EQUATOR * (span_lat + np.degrees(bulge) + span_lon)
-    west, east = line_lon_a.min(), line_lon_a.max()
-    return np.array(
-        [
-            _distance_to_chain(
-                float(x),
-                float(y),
-                line_lon_a,
-                line_lat_a,
-                seg_cos,
-                seg_span_km,
-                east - x > 180 or x - west > 180,
-            )
-            for x, y in zip(lon_q, lat_q, strict=True)
-        ],
-        dtype=np.float64,
-    )
+    chain = Chain.from_vertices(line_lon_a, line_lat_a, max_segment_km=_AEQD_SEGMENT_KM)
+    if chain is None:  # every vertex the same: the distance to it
+        return np.asarray(distance_km(lon_q, lat_q, line_lon_a[0], line_lat_a[0]))
+    if lon_q.size == 0:
+        return np.empty(0)
+    return PreparedLine.from_chains([chain], chain.part).distance_km(lon_q, lat_q)

@@ -25,16 +25,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
 from geo.geometry import geodesic_circles
+from geo.prepared import Chain, PreparedLine, flat_error_km, segment_distance
 from layers.oblasts import oblast_of
-from planner.distances import (
-    Chain,
-    PreparedLine,
-    _segment_distance,
-    as_lonlat,
-    check_km,
-    flat_error_km,
-    prepare_line,
-)
+from planner.distances import as_lonlat, check_km, prepare_line
 
 __all__ = [
     "GAP_COLUMNS",
@@ -120,10 +113,10 @@ def disc_intervals(
     # screen with flat distances: segments surely inside the disc are covered whole, those
     # surely outside are dropped, and only those that may cross its edge are measured exactly
     r = radius[owner]
-    error = flat_error_km(r)
+    error = flat_error_km(radius, lat_a, line.max_step_km)[owner]
     far_end = np.maximum(np.hypot(ax, ay), np.hypot(ax + dx, ay + dy))
     inside = far_end <= r - error
-    edge = ~inside & (_segment_distance(ax, ay, dx, dy)[0] < r + error)
+    edge = ~inside & (segment_distance(ax, ay, dx, dy)[0] < r + error)
     t0 = np.zeros(owner.size)
     t1 = np.where(inside, 1.0, 0.0)
     cross = np.flatnonzero(edge)
@@ -141,8 +134,13 @@ def disc_intervals(
     return owner[hit], line.chain[seg], km0 + t0[hit] * step, km0 + t1[hit] * step
 
 
-def _sweep(start: FloatArray, end: FloatArray) -> tuple[float, float, FloatArray, FloatArray]:
-    """Union length, length covered twice or more, and the union's blocks of intervals."""
+def _sweep(
+    start: FloatArray, end: FloatArray, length_km: float
+) -> tuple[float, float, FloatArray, FloatArray]:
+    """Union length, length covered twice or more, and the union's blocks of intervals.
+
+    Rounding may not carry the union past the part's length nor the overlap past the union.
+    """
     if start.size == 0:
         return 0.0, 0.0, np.empty(0), np.empty(0)
     x = np.concatenate((start, end))
@@ -150,10 +148,10 @@ def _sweep(start: FloatArray, end: FloatArray) -> tuple[float, float, FloatArray
     order = np.argsort(x, kind="stable")
     x, depth = x[order], np.cumsum(change[order])
     piece = np.diff(x)
-    union_km = float(piece[depth[:-1] >= 1].sum())
     overlap_km = float(piece[depth[:-1] >= 2].sum())
+    union_km = min(overlap_km + float(piece[depth[:-1] == 1].sum()), length_km)
     block_start, block_end = merge_intervals(start, end)
-    return union_km, overlap_km, block_start, block_end
+    return union_km, min(overlap_km, union_km), block_start, block_end
 
 
 def merge_intervals(start: FloatArray, end: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -250,9 +248,8 @@ def measure_coverage(
         if not all_parts and chain.part != prepared.main_part:
             continue
         mine = on_chain == index
-        start, end = all_start[mine], all_end[mine]
-        union_km, twice_km, block_start, block_end = _sweep(start, end)
         length = chain.length_km
+        union_km, twice_km, block_start, block_end = _sweep(all_start[mine], all_end[mine], length)
         line_km += length
         covered_km += union_km
         overlap_km += twice_km

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 from shapely.geometry import LineString
 
 from geo.errors import InputError
-from geo.geodesy import densify, distance_km
-from planner.distances import as_lonlat, check_km, distance_matrix_km
+from geo.geodesy import densify, distance_matrix_km
+from planner.distances import as_lonlat, check_km
 
 __all__ = [
     "CIRCUITY",
@@ -150,9 +150,7 @@ def trunk_legs(
             "forward": forward,
             "rear_entry_km": first[r, e],
             "entry_forward_km": second[e, f],
-            "geodesic_km": geodesic,
-            "road_km": geodesic * factor,
-            "hours": geodesic * factor / speed,
+            **_by_road(geodesic, factor, speed),
             "notes_km": NOTES_DISTANCE_KM,
             "versus_notes": geodesic / NOTES_DISTANCE_KM,
         }
@@ -180,10 +178,17 @@ def describe_trunk(
     )
 
 
-def _unit_ids(units: gpd.GeoDataFrame) -> list[str]:
-    if "unit_id" in units.columns:
-        return units["unit_id"].astype(str).tolist()
-    return [str(i) for i in units.index]
+def _names(frame: gpd.GeoDataFrame, column: str) -> list[str]:
+    """The rows' names: the column if the frame has it, else the index."""
+    if column in frame.columns:
+        return frame[column].astype(str).tolist()
+    return [str(i) for i in frame.index]
+
+
+def _by_road(geodesic_km: NDArray, circuity: float, speed_kmh: float) -> dict[str, NDArray]:
+    """Geodesic km, road km (x circuity) and hours at the speed, as table columns."""
+    road_km = geodesic_km * circuity
+    return {"geodesic_km": geodesic_km, "road_km": road_km, "hours": road_km / speed_kmh}
 
 
 def supply_legs(
@@ -243,15 +248,13 @@ def supply_legs(
     geodesic = route["geodesic_km"].to_numpy() + last_leg
     return gpd.GeoDataFrame(
         {
-            "unit_id": _unit_ids(units),
+            "unit_id": _names(units, "unit_id"),
             "rear": route["rear"].tolist(),
             "entry": route["entry"].tolist(),
             "forward": route["forward"].tolist(),
             "trunk_km": route["geodesic_km"].to_numpy(),
             "last_leg_km": last_leg,
-            "geodesic_km": geodesic,
-            "road_km": geodesic * factor,
-            "hours": geodesic * factor / speed,
+            **_by_road(geodesic, factor, speed),
         },
         geometry=geometry,
         crs="EPSG:4326",
@@ -325,24 +328,13 @@ def response_times(
     speed = _speed("speed_kmh", speed_kmh)
     unit_lon, unit_lat = as_lonlat(units)
     point_lon, point_lat = as_lonlat(points)
-    names = (
-        points["name"].astype(str).tolist()
-        if "name" in points.columns
-        else [str(i) for i in points.index]
-    )
-    geodesic = distance_km(
-        np.repeat(unit_lon, point_lon.size),
-        np.repeat(unit_lat, point_lon.size),
-        np.tile(point_lon, unit_lon.size),
-        np.tile(point_lat, unit_lon.size),
-    )
-    geodesic = np.atleast_1d(np.asarray(geodesic, dtype=np.float64))
+    geodesic, _ = distance_matrix_km(unit_lon, unit_lat, point_lon, point_lat)  # (unit, point)
     return pd.DataFrame(
         {
-            "unit_id": np.repeat(np.asarray(_unit_ids(units), dtype=object), point_lon.size),
-            "point": np.tile(np.asarray(names, dtype=object), unit_lon.size),
-            "geodesic_km": geodesic,
-            "road_km": geodesic * factor,
-            "hours": geodesic * factor / speed,
+            "unit_id": np.repeat(
+                np.asarray(_names(units, "unit_id"), dtype=object), point_lon.size
+            ),
+            "point": np.tile(np.asarray(_names(points, "name"), dtype=object), unit_lon.size),
+            **_by_road(geodesic.ravel(), factor, speed),
         }
     )

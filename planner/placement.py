@@ -50,17 +50,18 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
-from geo.geodesy import GEOD, azimuth_deg, distance_km, offset_point
+from geo.geodesy import (
+    GEOD,
+    azimuth_deg,
+    distance_km,
+    nearest_neighbour_km,
+    offset_point,
+    stations_km,
+)
+from geo.prepared import Chain, PreparedLine
 from layers.oblasts import oblast_of, ukraine_outline
 from planner.coverage import disc_intervals
-from planner.distances import (
-    Chain,
-    PreparedLine,
-    as_lonlat,
-    check_km,
-    nearest_neighbour_km,
-    prepare_line,
-)
+from planner.distances import as_lonlat, check_km, prepare_line
 
 __all__ = [
     "KYIV",
@@ -378,10 +379,9 @@ def place_along(
     out: dict[str, list] = {"lon": [], "lat": [], "km_along": [], "part": [], "side": [], "d": []}
     no_side = []
     for chain in chains:
-        if offset > chain.length_km:
+        km = stations_km(chain.length_km, spacing_km=spacing, offset_km=offset)
+        if km.size == 0:
             continue
-        count = int(np.floor((chain.length_km - offset) / spacing + 1e-9)) + 1
-        km = offset + spacing * np.arange(count, dtype=np.float64)
         sign = ground.side_sign(chain, standoff)
         if sign is None:
             no_side.append(chain.part)

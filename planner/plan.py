@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.geodesy import nearest_neighbour_km
+from geo.prepared import PreparedLine
 from layers.bundle import Layers
 from layers.provenance import Provenance, attach, provenance_of
 from planner.coverage import coverage_polygons, measure_coverage
-from planner.distances import PreparedLine, as_lonlat, nearest_neighbour_km, prepare_line
+from planner.distances import as_lonlat, prepare_line
 from planner.forces import ROTATION_DEFAULT, Forces, Sustainment, count_forces, sustain
 from planner.logistics import (
     NOTES_DISTANCE_KM,
@@ -34,7 +36,7 @@ from planner.logistics import (
 )
 from planner.placement import place_along, place_around_points
 from planner.presets import PRESETS, get_preset
-from planner.scenario import Deployment, Scenario
+from planner.scenario import Deployment, Scenario, given_options
 from planner.units import UnitType
 
 __all__ = ["ROW_KEYS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
@@ -521,17 +523,13 @@ def make_plan(
     (40000, 24)
     """
     base = _resolve(scenario)
-    overrides: dict[str, Any] = {
-        key: value
-        for key, value in (
-            ("unit", unit),
-            ("spacing_km", spacing_km),
-            ("standoff_km", standoff_km),
-            ("radius_km", radius_km),
-            ("rotation", rotation),
-        )
-        if value is not None
-    }
+    overrides = given_options(
+        unit=unit,
+        spacing_km=spacing_km,
+        standoff_km=standoff_km,
+        radius_km=radius_km,
+        rotation=rotation,
+    )
     scenario = base.with_overrides(**overrides)
     prepared = prepare_line(layers.line)
     line_km = prepared.length_km

@@ -77,7 +77,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Deployment", "Scenario", "load_scenario", "parse_scenario"]
+__all__ = ["Deployment", "Scenario", "given_options", "load_scenario", "parse_scenario"]
 
 Along = Literal["line", "points"]
 
@@ -270,16 +270,9 @@ class Scenario:
             If a value is not valid, or ``spacing_km`` is given and no deployment runs along
             the line.
         """
-        changes: dict[str, Any] = {
-            key: value
-            for key, value in (
-                ("unit", unit),
-                ("spacing_km", spacing_km),
-                ("standoff_km", standoff_km),
-                ("radius_km", radius_km),
-            )
-            if value is not None
-        }
+        changes = given_options(
+            unit=unit, spacing_km=spacing_km, standoff_km=standoff_km, radius_km=radius_km
+        )
         for key, value in changes.items():
             if _problem(_DEPLOYMENT_KEYS, key, value):
                 raise InputError(
@@ -303,6 +296,17 @@ class Scenario:
             deployments=deployments,
             rotation=self.rotation if rotation is None else validate_rotation(rotation),
         )
+
+
+def given_options(**options: Any) -> dict[str, Any]:
+    """The options that were given (not None), in order: a user's overrides.
+
+    Examples
+    --------
+    >>> given_options(unit=None, spacing_km=30.0, rotation=None)
+    {'spacing_km': 30.0}
+    """
+    return {key: value for key, value in options.items() if value is not None}
 
 
 class _Locator:

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.prepared import PreparedLine
 from layers.bundle import Layers
 from planner.coverage import disc_intervals, merge_intervals
-from planner.distances import PreparedLine, as_lonlat, check_km, prepare_line
+from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import Availability, count_forces, sustain, validate_rotation
 from planner.placement import place_along
 from planner.units import UNIT_TYPES, UnitType, get_unit_type

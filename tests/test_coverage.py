@@ -21,7 +21,6 @@ from shapely.geometry import LineString, Point
 from geo.errors import InputError
 from layers.oblasts import oblast_of
 from planner.coverage import GAP_COLUMNS, coverage_polygons, measure_coverage, merge_intervals
-from planner.distances import flat_error_km, flat_xy
 
 GEOD = Geod(ellps="WGS84")
 LON0, LAT0, LENGTH = 35.0, 47.0, 200.0
@@ -174,16 +173,6 @@ def test_mismatched_units_are_an_input_error():
 def test_merge_intervals():
     start, end = merge_intervals(np.array([5.0, 0.0, 1.0, 9.0]), np.array([6.0, 1.0, 2.0, 9.5]))
     assert start.tolist() == [0.0, 5.0, 9.0] and end.tolist() == [2.0, 6.0, 9.5]
-
-
-def test_flat_coordinates_stay_within_their_error_bound():
-    rng = np.random.default_rng(7)
-    n = 20_000
-    lon0, lat0 = rng.uniform(22.0, 41.0, n), rng.uniform(44.0, 53.0, n)
-    km = rng.uniform(0.0, 1.0, n) ** 2 * 500.0
-    lon, lat, _ = GEOD.fwd(lon0, lat0, rng.uniform(0.0, 360.0, n), km * 1000.0)
-    x, y = flat_xy(lon0, lat0, lon, lat)
-    assert (np.abs(np.hypot(x, y) - km) <= flat_error_km(km) / 2.0).all()
 
 
 # --- properties ----------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Tests of geo/: every reference value comes from pyproj.Geod directly or by hand."""
+"""Tests of geo/: every reference value comes from pyproj.Geod directly or by hand.
+
+Distances to lines are checked against :func:`reference.line_distance_km`, a brute force on
+pyproj.Geod alone (the lines sampled down to 1 m), never against geo's own functions.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pyproj
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import REF, line_distance_km, sample_line
 from shapely.geometry import (
     GeometryCollection,
     LinearRing,
@@ -19,29 +24,36 @@ from shapely.geometry import (
 
 import geo
 from geo import (
+    MAX_SEGMENT_KM,
+    Chain,
     CRSError,
     GeometryError,
     InputError,
+    PreparedLine,
     azimuth_deg,
     cumulative_km,
+    degree_box,
     densify,
     distance_km,
+    distance_matrix_km,
     distances_to_vertices_km,
+    flat_error_km,
+    flat_xy,
     geodesic_buffer,
     geodesic_circles,
     interpolate_along,
     line_length_km,
     line_parts,
     local_aeqd,
+    nearest_neighbour_km,
     offset_point,
     point_line_distance_km,
     points_every,
     round_coordinates,
+    segment_distance,
+    stations_km,
     utm_crs,
 )
-
-# An independent Geod instance: the reference, not the code under test.
-REF = pyproj.Geod(ellps="WGS84")
 
 LVIV = (24.0316, 49.8429)
 KYIV = (30.5234, 50.4501)
@@ -356,6 +368,232 @@ def test_distances_to_vertices_prefilter():
     assert np.isinf(near[~within]).all()
 
 
+def test_point_line_distance_to_a_line_of_one_repeated_vertex():
+    d = point_line_distance_km([31.0, 30.0], [48.0, 49.0], [30.0, 30.0], [48.0, 48.0])
+    np.testing.assert_allclose(d, [ref_km(31.0, 48.0, 30.0, 48.0), ref_km(30.0, 49.0, 30.0, 48.0)])
+
+
+def test_point_line_distance_beyond_the_flat_range_is_exact():
+    # 4,000 km and more from a short line: every segment is measured in the AEQD
+    lon, lat = np.array([30.0, 31.0, 31.5]), np.array([48.0, 48.5, 48.2])
+    qlon, qlat = np.array([-40.0, 100.0, 30.0]), np.array([10.0, 20.0, -10.0])
+    np.testing.assert_allclose(
+        point_line_distance_km(qlon, qlat, lon, lat),
+        line_distance_km(qlon, qlat, [(lon, lat)]),
+        rtol=1e-6,
+    )
+
+
+def test_points_every_on_a_line_of_one_repeated_vertex():
+    x, _, km, _ = points_every([30.0, 30.0], [48.0, 48.0], spacing_km=50.0)
+    assert x.size == km.size == 0
+    with pytest.raises(GeometryError, match="zero length"):
+        points_every([30.0, 30.0], [48.0, 48.0], spacing_km=50.0, offset_km=0.0)
+    with pytest.raises(GeometryError, match="zero length"):
+        interpolate_along([30.0, 30.0], [48.0, 48.0], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("length", "spacing", "offset", "expected"),
+    [
+        (200.0, 50.0, 25.0, [25.0, 75.0, 125.0, 175.0]),
+        (200.0, 50.0, 0.0, [0.0, 50.0, 100.0, 150.0, 200.0]),
+        (100.0, 30.0, 10.0, [10.0, 40.0, 70.0, 100.0]),
+        (200.0, 50.0, 250.0, []),
+    ],
+)
+def test_stations_km_by_hand(length, spacing, offset, expected):
+    km = stations_km(length, spacing_km=spacing, offset_km=offset)
+    np.testing.assert_allclose(km, expected)
+
+
+# --- point sets ----------------------------------------------------------------------------
+
+
+def test_distance_matrix_matches_geod():
+    rows, columns = [LVIV, KYIV], [DNIPRO, KHARKIV, KYIV]
+    d, az = distance_matrix_km(*np.array(rows).T, *np.array(columns).T)
+    assert d.shape == az.shape == (2, 3)
+    for i, a in enumerate(rows):
+        for j, b in enumerate(columns):
+            assert d[i, j] == pytest.approx(ref_km(*a, *b), rel=1e-12, abs=1e-12)
+            if a != b:
+                assert az[i, j] == pytest.approx(REF.inv(*a, *b)[0] % 360.0, abs=1e-9)
+    assert ((az >= 0.0) & (az < 360.0)).all()
+
+
+def test_nearest_neighbour_on_a_meridian():
+    lat = [48.0, 48.5, 50.0]
+    near = ref_km(30.0, 48.0, 30.0, 48.5)
+    np.testing.assert_allclose(
+        nearest_neighbour_km([30.0] * 3, lat),
+        [near, near, ref_km(30.0, 48.5, 30.0, 50.0)],
+        rtol=1e-12,
+    )
+    assert np.isnan(nearest_neighbour_km([30.0], [48.0])).all()
+    assert nearest_neighbour_km([], []).size == 0
+
+
+# --- prepared lines ------------------------------------------------------------------------
+
+
+def random_offsets(
+    seed: int, n: int, max_km: float, *, lon=(-180.0, 180.0), lat=(-85.0, 85.0), power=2.0
+) -> tuple[np.ndarray, ...]:
+    """Random centres, distances up to max_km (denser near 0) and the points that far away."""
+    rng = np.random.default_rng(seed)
+    lon0, lat0 = rng.uniform(*lon, n), rng.uniform(*lat, n)
+    km = rng.uniform(0.0, 1.0, n) ** power * max_km
+    x, y, _ = REF.fwd(lon0, lat0, rng.uniform(0.0, 360.0, n), km * 1000.0)
+    return lon0, lat0, km, x, y
+
+
+def test_flat_coordinates_stay_within_their_error_bound():
+    lon0, lat0, km, lon, lat = random_offsets(7, 20_000, 500.0, lon=(22.0, 41.0), lat=(44.0, 53.0))
+    x, y = flat_xy(lon0, lat0, lon, lat)
+    assert (np.abs(np.hypot(x, y) - km) <= flat_error_km(km, lat0) / 2.0).all()
+
+
+def test_flat_error_bound_holds_at_every_latitude_and_across_the_antimeridian():
+    lon0, lat0, km, lon, lat = random_offsets(11, 200_000, 3500.0)
+    x, y = flat_xy(lon0, lat0, lon, lat)
+    bound = flat_error_km(km, lat0)
+    finite = np.isfinite(bound)
+    assert (np.abs(np.hypot(x, y) - km)[finite] <= bound[finite] / 2.0).all()
+    # by hand: a degree of latitude is at least 110.57 km (on the equator)
+    reach = np.abs(lat0) + km / 110.57
+    assert finite[(km < 2990.0) & (reach < 84.9)].all()
+    assert not finite[(km > 3010.0) | (reach > 85.1)].any()
+    assert 0.8 < finite.mean() < 1.0
+
+
+@pytest.mark.parametrize("step_km", [MAX_SEGMENT_KM, 20.0])
+def test_flat_chord_distance_stays_within_the_error_bound(step_km):
+    # the flat chord of a segment against the geodesic segment itself (brute force)
+    n = 100
+    lon0, lat0, _, alon, alat = random_offsets(3, n, 3000.0, lat=(-80.0, 80.0))
+    heading = np.random.default_rng(4).uniform(0.0, 360.0, n)
+    blon, blat, _ = REF.fwd(alon, alat, heading, np.full(n, step_km * 1e3))
+    ax, ay = flat_xy(lon0, lat0, alon, alat)
+    bx, by = flat_xy(lon0, lat0, blon, blat)
+    flat = segment_distance(ax, ay, bx - ax, by - ay)[0]
+    true = np.array(
+        [
+            line_distance_km(lon0[i], lat0[i], [([alon[i], blon[i]], [alat[i], blat[i]])])[0]
+            for i in range(n)
+        ]
+    )
+    bound = flat_error_km(true, lat0, step_km)
+    finite = np.isfinite(bound)
+    assert finite.sum() > n // 2
+    assert (np.abs(flat - true)[finite] <= bound[finite] / 2.0).all()
+
+
+def test_segment_distance_by_hand():
+    d, t = segment_distance(
+        np.array([3.0, 3.0]), np.array([4.0, 4.0]), np.array([0.0, 3.0]), np.array([-8.0, 4.0])
+    )
+    np.testing.assert_allclose(d, [3.0, 5.0])  # the foot inside the first, the start of the next
+    np.testing.assert_allclose(t, [0.5, 0.0])
+
+
+def test_degree_box_holds_the_disc():
+    lon0, lat0, radius, lon, lat = random_offsets(5, 50_000, 3000.0, lat=(-89.9, 89.9), power=3.0)
+    box = np.array([degree_box(y, r) for y, r in zip(lat0.tolist(), radius.tolist(), strict=True)])
+    assert (np.abs(lat - lat0) <= box[:, 1]).all()
+    assert (np.abs((lon - lon0 + 180.0) % 360.0 - 180.0) <= box[:, 0]).all()
+
+
+def test_chain_densifies_on_the_geodesic_and_measures_km_and_direction():
+    lon = np.array([LVIV[0], KYIV[0], KYIV[0], DNIPRO[0]])  # Kyiv repeated: dropped
+    lat = np.array([LVIV[1], KYIV[1], KYIV[1], DNIPRO[1]])
+    chain = Chain.from_vertices(lon, lat, part=3, max_segment_km=10.0)
+    assert chain.part == 3
+    steps = REF.line_lengths(chain.lon, chain.lat) / 1000.0
+    assert steps.min() > 0.0 and steps.max() <= 10.0
+    assert chain.max_step_km >= steps.max()
+    pieces = sum(int(np.ceil(ref_km(*a, *b) / 10.0)) for a, b in [(LVIV, KYIV), (KYIV, DNIPRO)])
+    assert chain.lon.size == pieces + 1
+    for vertex in (LVIV, KYIV, DNIPRO):
+        assert ((chain.lon == vertex[0]) & (chain.lat == vertex[1])).sum() == 1
+    first = ref_km(*LVIV, *KYIV)
+    assert chain.length_km == pytest.approx(first + ref_km(*KYIV, *DNIPRO), rel=1e-12)
+    at_kyiv = int(np.flatnonzero(chain.lon == KYIV[0])[0])
+    assert chain.km[at_kyiv] == pytest.approx(first, rel=1e-12)
+    az_kd, back_dk, _ = REF.inv(*KYIV, *DNIPRO)
+    assert chain.azimuth[at_kyiv] == pytest.approx(az_kd % 360.0, abs=1e-9)
+    assert chain.azimuth[-1] == pytest.approx((back_dk + 180.0) % 360.0, abs=1e-9)
+    x, y, az = chain.interpolate([first + 100.0])
+    end_lon, end_lat, back = REF.fwd(*KYIV, az_kd, 100_000.0)
+    assert (x[0], y[0]) == pytest.approx((end_lon, end_lat), abs=1e-9)
+    assert az[0] == pytest.approx((back + 180.0) % 360.0, abs=1e-9)
+
+
+def test_chain_without_length_is_none():
+    assert Chain.from_vertices([30.0, 30.0, 390.0], [48.0, 48.0, 48.0]) is None
+    assert Chain.from_vertices([10.0, 50.0], [90.0, 90.0]) is None  # both at the pole
+
+
+def test_chain_across_the_antimeridian():
+    chain = Chain.from_vertices([179.5, -179.5], [10.0, 10.0], max_segment_km=5.0)
+    assert chain.length_km == pytest.approx(ref_km(179.5, 10.0, -179.5, 10.0), rel=1e-12)
+    assert chain.length_km < 120.0
+    assert (REF.line_lengths(chain.lon, chain.lat) <= 5_000.0).all()
+
+
+def meridians() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two meridian lines: 200 km north from (35, 47) and 90 km north from (36.5, 49.5)."""
+    return [meridian_line(200.0, 35.0, 47.0), meridian_line(90.0, 36.5, 49.5)]
+
+
+def prepared(parts: list[tuple[np.ndarray, np.ndarray]]) -> PreparedLine:
+    chains = [Chain.from_vertices(x, y, part=i) for i, (x, y) in enumerate(parts)]
+    return PreparedLine.from_chains(chains, 0)
+
+
+def test_prepared_line_nearest_part_and_km_along_by_brute_force():
+    parts = meridians()
+    line = prepared(parts)
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(33.5, 38.0, 30), rng.uniform(46.5, 51.0, 30)
+    d, chain, km = line.nearest(lon, lat)
+    np.testing.assert_allclose(d, line_distance_km(lon, lat, parts), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(line.distance_km(lon, lat), d)
+    for i in range(lon.size):
+        x, y = parts[chain[i]]
+        assert d[i] == pytest.approx(line_distance_km(lon[i], lat[i], [(x, y)])[0], rel=1e-6)
+        # the foot: the nearest of the part's points every km, then every metre around it
+        sx, sy = sample_line(x, y, 1.0)
+        j = np.argmin(REF.inv(np.full(sx.size, lon[i]), np.full(sx.size, lat[i]), sx, sy)[2])
+        around = [max(j - 1, 0), min(j + 1, sx.size - 1)]
+        sx, sy = sample_line(sx[around], sy[around], 0.001)
+        j = np.argmin(REF.inv(np.full(sx.size, lon[i]), np.full(sx.size, lat[i]), sx, sy)[2])
+        assert km[i] == pytest.approx(ref_km(x[0], y[0], sx[j], sy[j]), abs=0.01)
+    # only part 1, and with known upper bounds
+    d1, chain1, _ = line.nearest(lon, lat, chains=[1], upper_km=d + 500.0)
+    np.testing.assert_allclose(d1, line_distance_km(lon, lat, parts[1:]), rtol=1e-6, atol=1e-6)
+    assert (chain1 == 1).all()
+
+
+def test_prepared_line_on_a_dense_wiggly_line():
+    lon, lat = wiggly_line(20_000)
+    line = prepared([(lon, lat)])
+    rng = np.random.default_rng(9)
+    qlon, qlat = rng.uniform(31.0, 39.0, 25), rng.uniform(45.5, 51.0, 25)
+    np.testing.assert_allclose(
+        line.distance_km(qlon, qlat), line_distance_km(qlon, qlat, [(lon, lat)]), rtol=1e-6
+    )
+
+
+def test_prepared_line_across_the_antimeridian():
+    x, y = np.array([179.0, 179.8, -179.7, -179.0]), np.array([-1.0, 0.0, 0.5, 1.0])
+    line = prepared([(x, y)])
+    lon, lat = np.array([-179.9, 179.9, -178.5, 178.0]), np.array([0.45, -0.2, 1.5, -2.0])
+    np.testing.assert_allclose(
+        line.distance_km(lon, lat), line_distance_km(lon, lat, [(x, y)]), rtol=1e-6
+    )
+
+
 # --- CRS -----------------------------------------------------------------------------------
 
 
@@ -387,7 +625,7 @@ def test_utm_refuses_points_outside(lon, lat):
 def ring_error(area, line_lon, line_lat, radius):
     """Largest relative miss of the outline's vertices from ``radius`` off the line."""
     ring = np.asarray(area.exterior.coords)
-    d = point_line_distance_km(ring[:, 0], ring[:, 1], line_lon, line_lat)
+    d = line_distance_km(ring[:, 0], ring[:, 1], [(line_lon, line_lat)])
     return np.abs(d / radius - 1.0).max()
 
 
@@ -457,7 +695,7 @@ def test_long_line_buffer_radius(radius):
         x, y = offset_point(lon, lat, az + side, radius * 0.99)
         assert all(area.contains(Point(p)) for p in zip(x, y, strict=True))
         x, y = offset_point(lon, lat, az + side, radius * 1.01)
-        clear = point_line_distance_km(x, y, *coords) > radius
+        clear = line_distance_km(x, y, [coords]) > radius
         assert clear.sum() >= 5
         assert not any(area.contains(Point(p)) for p in zip(x[clear], y[clear], strict=True))
 
@@ -486,7 +724,7 @@ def test_polygon_buffer_holds_polygon_and_reaches_radius():
     area = geodesic_buffer(triangle, 20.0)
     assert area.contains(triangle)
     ring = np.asarray(area.exterior.coords)
-    d = point_line_distance_km(ring[:, 0], ring[:, 1], *np.asarray(triangle.exterior.coords).T)
+    d = line_distance_km(ring[:, 0], ring[:, 1], [np.asarray(triangle.exterior.coords).T])
     np.testing.assert_allclose(d, 20.0, rtol=0.005)
 
 
@@ -577,7 +815,7 @@ def test_point_line_distance_is_at_most_vertex_distance(lon, lat):
     to_vertices = REF.inv(np.full(n, lon), np.full(n, lat), np.asarray(vlon), np.asarray(vlat))[2]
     assert 0.0 <= d <= to_vertices.min() / 1000.0 + 1e-9
     # Never nearer than the line really is: no point on it, sampled every 1 km, is nearer.
-    sx, sy = densify(np.asarray(vlon), np.asarray(vlat), max_segment_km=1.0)
+    sx, sy = sample_line(vlon, vlat, 1.0)
     sampled = REF.inv(np.full(sx.size, lon), np.full(sx.size, lat), sx, sy)[2] / 1000.0
     assert sampled.min() >= d - 1e-6
     # ...and a sample lies within half a 1 km step of the foot.

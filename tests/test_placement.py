@@ -17,10 +17,10 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
+from reference import line_distance_km
 from shapely.geometry import LineString, MultiLineString, Polygon, box
 
 from geo.errors import InputError
-from geo.geodesy import point_line_distance_km
 from layers.oblasts import ukraine_outline
 from planner.coverage import measure_coverage
 from planner.distances import prepare_line
@@ -63,13 +63,9 @@ def frame(*parts: LineString) -> gpd.GeoDataFrame:
 
 
 def line_distance(units: gpd.GeoDataFrame, line: LineString | MultiLineString) -> np.ndarray:
-    """Geodesic distance of each unit to the whole line, by geo.geodesy (independent code)."""
+    """Geodesic distance of each unit to the whole line, by brute force on pyproj.Geod."""
     parts = list(line.geoms) if isinstance(line, MultiLineString) else [line]
-    out = []
-    for part in parts:
-        xy = np.asarray(part.coords)
-        out.append(point_line_distance_km(units.geometry.x, units.geometry.y, xy[:, 0], xy[:, 1]))
-    return np.min(out, axis=0)
+    return line_distance_km(units.geometry.x, units.geometry.y, [p.xy for p in parts])
 
 
 def kyiv_side(units: gpd.GeoDataFrame, line: LineString | MultiLineString) -> np.ndarray:
@@ -182,14 +178,13 @@ def test_unit_outside_ukraine_slides_along_the_line():
     assert units["km_along"].iloc[0] < 10.0 + 25.0  # within half a spacing
 
 
-def test_prepared_line_distance_matches_geo_geodesy():
+def test_prepared_line_distance_matches_brute_force():
     line = LineString([(34.0, 47.5), (35.0, 48.0), (35.4, 48.9), (36.5, 49.1)])
     prepared = prepare_line(line)
     rng = np.random.default_rng(1)
     lon = rng.uniform(33.0, 37.5, 60)
     lat = rng.uniform(46.5, 50.0, 60)
-    xy = np.asarray(line.coords)
-    expected = point_line_distance_km(lon, lat, xy[:, 0], xy[:, 1])
+    expected = line_distance_km(lon, lat, [line.xy])
     assert prepared.distance_km(lon, lat) == pytest.approx(expected, rel=1e-4, abs=1e-4)
     assert prepared.length_km == pytest.approx(GEOD.geometry_length(line) / 1000.0, rel=1e-9)
 

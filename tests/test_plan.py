@@ -12,10 +12,10 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import line_distance_km
 from shapely.geometry import LineString
 
 from geo.errors import InputError
-from geo.geodesy import point_line_distance_km
 from layers import (
     Layers,
     Provenance,
@@ -101,13 +101,7 @@ def test_preset_on_the_bundled_line(cell: tuple[int, str], bundled: Layers, main
         assert shapely.contains_xy(ukraine_outline(), xy.x, xy.y).all()
         occupied = shapely.union_all(bundled.occupied.geometry.to_numpy())
         assert not shapely.contains_xy(occupied, xy.x, xy.y).any()
-        nearest = np.min(
-            [
-                point_line_distance_km(xy.x, xy.y, *np.asarray(part.coords).T)
-                for part in bundled.line.geometry
-            ],
-            axis=0,
-        )
+        nearest = line_distance_km(xy.x, xy.y, [part.xy for part in bundled.line.geometry])
         assert (nearest >= plan.units["standoff_km"].to_numpy() * 0.99).all()
 
 
