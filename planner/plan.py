@@ -277,6 +277,9 @@ class Plan:
         lines = [head]
         if self.parameters.get("description"):
             lines.append(f"  {self.parameters['description']}")
+        if self.parameters.get("overrides"):
+            changed = ", ".join(f"{k} = {v}" for k, v in self.parameters["overrides"].items())
+            lines.append(f"  changed from the above: {changed}")
         if self.has_notes_figures:
             lines.append(
                 f"  notes:  {n.units} units = {brigades(n)} brigades = {troops(n)} troops "
@@ -292,8 +295,17 @@ class Plan:
             + _span(fit.sustained_troops_min, fit.sustained_troops_max)
             + f" troops sustained, {yes(fit.fits_availability)} availability; "
             f"{fit.sustained_brigades_max} brigades, {yes(fit.fits_brigades)} the deployable "
-            "brigades",
+            "brigades" + (" (notes' figures)" if self.has_notes_figures else ""),
         ]
+        placed_fit = self.forces_placed
+        if self.has_notes_figures and placed_fit != fit:
+            lines.append(
+                f"  rotation x{self.rotation}, as placed: "
+                + _span(placed_fit.sustained_troops_min, placed_fit.sustained_troops_max)
+                + f" troops sustained, {yes(placed_fit.fits_availability)} availability; "
+                f"{placed_fit.sustained_brigades_max} brigades, "
+                f"{yes(placed_fit.fits_brigades)} the deployable brigades"
+            )
         if len(self.legs):
             lines.append(
                 f"  supply: {self.logistics['road_km_max']:,.0f} km by road to the farthest "

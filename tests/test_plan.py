@@ -156,6 +156,12 @@ def test_overrides_keep_the_notes_figures(bundled: Layers, main_km: float) -> No
     assert plan.row()["sustained_troops_max"] == 3 * 40_000
     assert plan.parameters["overrides"] == {"spacing_km": 80, "rotation": 3}
     assert plan.parameters["spacing_km"] == 80
+    # The summary says what was changed, and the sustained demand of what was placed:
+    # 15 battalions (floor((1,162.7 - 40) / 80) + 1) = ceil(15 / 3) to ceil(15 / 2.4) = 5-7
+    # brigades = 20,000-28,000 troops, x3.
+    summary = plan.summary()
+    assert "changed from the above: spacing_km = 80, rotation = 3" in summary
+    assert "as placed: 60,000-84,000 troops sustained" in summary
 
 
 def test_plan_all(bundled: Layers) -> None:
