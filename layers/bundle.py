@@ -23,7 +23,7 @@ from geo.errors import GeometryError, InputError
 from layers.frontline import line_from_occupied as derive_line
 from layers.frontline import line_layer, load_default_line, load_default_occupied
 from layers.hubs import TIERS, default_hubs
-from layers.io import EUROPE, UKRAINE, parse_crs, read_vector
+from layers.io import EUROPE, UKRAINE, Region, parse_crs, read_vector
 from layers.oblasts import load_oblasts, oblast_of
 from layers.points import default_points
 from layers.provenance import Provenance, attach, provenance_of
@@ -250,7 +250,24 @@ def _derived_line(
         raise GeometryError(f"{what} '{Path(path).name}': {exc}") from None
 
 
-def _names(gdf: gpd.GeoDataFrame, label: str, noun: str) -> None:
+def _named_points(
+    path: PathLike, *, crs: pyproj.CRS | None, noun: str, region: Region
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read a user's points or hubs file, each feature named; return it and its label.
+
+    ``noun`` is ``"point"`` or ``"hub"``; from a multi-layer file the layer named ``points``
+    (``hubs``) is read. The label is how messages name the file.
+    """
+    label = f"{noun}s file '{Path(path).name}'"
+    gdf = read_vector(
+        path,
+        kind="point",
+        crs=crs,
+        what=f"{noun}s file",
+        region=region,
+        layer_option=None,
+        default_layer=f"{noun}s",
+    )
     if "name" not in gdf.columns:
         columns = ", ".join(str(c) for c in gdf.columns if c != "geometry") or "none"
         raise InputError(
@@ -261,20 +278,11 @@ def _names(gdf: gpd.GeoDataFrame, label: str, noun: str) -> None:
     if unnamed.size:
         raise InputError(f"{label} feature {unnamed[0] + 1} has no name; name every {noun}")
     gdf["name"] = names.astype(object)
+    return gdf, label
 
 
 def _user_points(path: PathLike, *, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:
-    label = f"points file '{Path(path).name}'"
-    gdf = read_vector(
-        path,
-        kind="point",
-        crs=crs,
-        what="points file",
-        region=UKRAINE,
-        layer_option=None,
-        default_layer="points",
-    )
-    _names(gdf, label, "point")
+    gdf, _ = _named_points(path, crs=crs, noun="point", region=UKRAINE)
     if "oblast" not in gdf.columns:
         geoms = gdf.geometry.to_numpy()
         gdf["oblast"] = oblast_of(shapely.get_x(geoms), shapely.get_y(geoms)).astype(object)
@@ -284,17 +292,7 @@ def _user_points(path: PathLike, *, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:
 
 
 def _user_hubs(path: PathLike, *, crs: pyproj.CRS | None) -> gpd.GeoDataFrame:
-    label = f"hubs file '{Path(path).name}'"
-    gdf = read_vector(
-        path,
-        kind="point",
-        crs=crs,
-        what="hubs file",
-        region=EUROPE,
-        layer_option=None,
-        default_layer="hubs",
-    )
-    _names(gdf, label, "hub")
+    gdf, label = _named_points(path, crs=crs, noun="hub", region=EUROPE)
     expected = ", ".join(TIERS)
     if "tier" not in gdf.columns:
         raise InputError(f"{label} has no 'tier' column; add one with {expected} for each hub")

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +46,12 @@ _EXTENSIONS = {"geojson": ".geojson", "kml": ".kml", "csv": ".csv"}
 _OWN_SUFFIXES = frozenset({".geojson", ".kml", ".csv", ".csvt", ".prj", ".json"})
 
 _INT32 = np.iinfo(np.int32)
+
+#: SQLite settings for writing the GeoPackage: no sync to disk after each of GDAL's many
+#: transactions and the rollback journal kept in memory (more than halves the time of a
+#: plan's eight layers). Safe only because the file is a temporary one that is flushed once,
+#: then renamed onto the target, or deleted if anything fails (:func:`atomic_output`).
+_SQLITE_UNSAFE_FAST = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_JOURNAL": "MEMORY"}
 
 #: format to (GDAL driver, layer creation options); KML's driver is chosen at run time
 _DRIVERS: dict[str, tuple[str, dict[str, str] | None]] = {
@@ -109,8 +116,19 @@ def _in_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
 
 
+@contextmanager
+def _gdal_config(options: Mapping[str, str]) -> Iterator[None]:
+    """Set GDAL configuration options for the ``with`` block, then restore the old values."""
+    old = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(dict(options))
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
+
 def _write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], out: Path) -> list[Path]:
-    with atomic_output(out) as tmp:
+    with atomic_output(out) as tmp, _gdal_config(_SQLITE_UNSAFE_FAST):
         for i, (name, gdf) in enumerate(frames.items()):
             row = _provenance_row(name, gdf)
             pyogrio.write_dataframe(
@@ -134,7 +152,17 @@ def _write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], out: Path) -> list[Path]
             append=bool(frames),
             dataset_options=None if frames else {"VERSION": "1.2"},
         )
+        _fsync(tmp)
     return [out]
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` to disk once, since SQLite did not (see :data:`_SQLITE_UNSAFE_FAST`)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _kml_driver() -> str:

@@ -21,6 +21,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PLAN_LAYERS = ["units", "coverage", "gaps", "legs", "line", "points", "hubs"]
 STRAIGHT = {"type": "LineString", "coordinates": [[35.0, 47.0], [35.0, 48.8]]}
 AT_SEA = {"type": "LineString", "coordinates": [[31.0, 43.5], [33.0, 43.6]]}
+OPTION_1 = ("--option", "1", "--variant", "eur-plus")
 
 
 def geojson(path: Path, geometry: dict) -> Path:
@@ -42,7 +43,7 @@ def refused(result, tmp: Path, *words: str, command: str = "plan") -> None:  # n
 
 def test_plan_gpkg(run_cli: Callable, tmp: Path) -> None:
     out = tmp / "plan.gpkg"
-    result = run_cli("plan", "--option", "1", "--variant", "eur-plus", "-o", out)
+    result = run_cli("plan", *OPTION_1, "-o", out)
     assert result.code == 0, result.err
     assert "Option 1 EUR+" in result.out and "24 units" in result.out
     assert f"wrote {out}" in result.out
@@ -117,7 +118,7 @@ def test_plan_scenario_with_overrides(run_cli: Callable, tmp: Path) -> None:
 def test_plan_user_line(run_cli: Callable, tmp: Path, tmp_path: Path) -> None:
     line = geojson(tmp_path / "front.geojson", STRAIGHT)
     out = tmp / "plan.gpkg"
-    result = run_cli("plan", "--option", "1", "--variant", "eur-plus", "--line", line, "-o", out)
+    result = run_cli("plan", *OPTION_1, "--line", line, "-o", out)
     assert result.code == 0, result.err
     units = pyogrio.read_dataframe(out, layer="units")
     assert units["km_along"].tolist() == pytest.approx([25, 75, 125, 175])  # 200 km line
@@ -172,20 +173,20 @@ radius_km = "25"
         (["--option", "1"], ["--option 1 needs --variant", "eur-plus or ua-supported"]),
         (["--option", "7", "--variant", "eur-plus"], ["unknown option 7"]),
         (["--option", "1", "--variant", "eur"], ["unknown variant 'eur'"]),
-        (["--option", "1", "--variant", "eur-plus", "--unit", "tank"], ["unknown unit type"]),
-        (["--option", "1", "--variant", "eur-plus", "--spacing-km", "0"], ["spacing"]),
-        (["--option", "1", "--variant", "eur-plus", "--spacing-km", "-50"], ["spacing"]),
-        (["--option", "1", "--variant", "eur-plus", "--spacing-km", "nan"], ["spacing"]),
-        (["--option", "1", "--variant", "eur-plus", "--spacing-km", "1500"], ["longer than"]),
-        (["--option", "1", "--variant", "eur-plus", "--spacing-km", "50000"], ["spacing"]),
-        (["--option", "1", "--variant", "eur-plus", "--radius-km", "0"], ["radius"]),
-        (["--option", "1", "--variant", "eur-plus", "--radius-km", "nan"], ["radius"]),
-        (["--option", "1", "--variant", "eur-plus", "--radius-km", "1900"], ["whole line"]),
-        (["--option", "1", "--variant", "eur-plus", "--standoff-km", "-1"], ["standoff"]),
+        ([*OPTION_1, "--unit", "tank"], ["unknown unit type"]),
+        ([*OPTION_1, "--spacing-km", "0"], ["spacing"]),
+        ([*OPTION_1, "--spacing-km", "-50"], ["spacing"]),
+        ([*OPTION_1, "--spacing-km", "nan"], ["spacing"]),
+        ([*OPTION_1, "--spacing-km", "1500"], ["longer than"]),
+        ([*OPTION_1, "--spacing-km", "50000"], ["spacing"]),
+        ([*OPTION_1, "--radius-km", "0"], ["radius"]),
+        ([*OPTION_1, "--radius-km", "nan"], ["radius"]),
+        ([*OPTION_1, "--radius-km", "1900"], ["whole line"]),
+        ([*OPTION_1, "--standoff-km", "-1"], ["standoff"]),
         (["--option", "3", "--variant", "eur-plus", "--standoff-km", "150"], ["standoff"]),
-        (["--option", "1", "--variant", "eur-plus", "--rotation", "0"], ["rotation"]),
+        ([*OPTION_1, "--rotation", "0"], ["rotation"]),
         (["--option", "4", "--variant", "eur-plus", "--spacing-km", "50"], ["does not apply"]),
-        (["--option", "1", "--variant", "eur-plus", "--online"], ["--online goes with --map"]),
+        ([*OPTION_1, "--online"], ["--online goes with --map"]),
     ],
 )
 def test_plan_bad_input(run_cli: Callable, tmp: Path, argv: list[str], words: list[str]) -> None:
@@ -224,17 +225,15 @@ def test_bad_scenario(
 
 def test_line_with_no_friendly_side(run_cli: Callable, tmp: Path, tmp_path: Path) -> None:
     line = geojson(tmp_path / "sea.geojson", AT_SEA)
-    result = run_cli(
-        "plan", "--option", "1", "--variant", "eur-plus", "--line", line, "-o", tmp / "p.gpkg"
-    )
+    result = run_cli("plan", *OPTION_1, "--line", line, "-o", tmp / "p.gpkg")
     refused(result, tmp, "no friendly side")
 
 
 def test_unwritable_output(run_cli: Callable, tmp: Path) -> None:
-    result = run_cli("plan", "--option", "1", "--variant", "eur-plus", "-o", tmp / "no" / "p.gpkg")
+    result = run_cli("plan", *OPTION_1, "-o", tmp / "no" / "p.gpkg")
     refused(result, tmp, "does not exist")
     (tmp / "dir.gpkg").mkdir()
-    result = run_cli("plan", "--option", "1", "--variant", "eur-plus", "-o", tmp / "dir.gpkg")
+    result = run_cli("plan", *OPTION_1, "-o", tmp / "dir.gpkg")
     assert result.code == 2 and "it is a directory" in result.err
     assert list((tmp / "dir.gpkg").iterdir()) == []
     (tmp / "dir.gpkg").rmdir()
@@ -254,11 +253,9 @@ def test_unwritable_output(run_cli: Callable, tmp: Path) -> None:
 
 def test_old_output_survives_a_refused_run(run_cli: Callable, tmp: Path) -> None:
     out = tmp / "plan.gpkg"
-    assert run_cli("plan", "--option", "1", "--variant", "eur-plus", "-o", out).code == 0
+    assert run_cli("plan", *OPTION_1, "-o", out).code == 0
     before = out.read_bytes()
-    result = run_cli(
-        "plan", "--option", "1", "--variant", "eur-plus", "--spacing-km", "0", "-o", out
-    )
+    result = run_cli("plan", *OPTION_1, "--spacing-km", "0", "-o", out)
     assert result.code == 2
     assert out.read_bytes() == before
     assert [p.name for p in tmp.iterdir()] == ["plan.gpkg"]

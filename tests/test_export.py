@@ -170,6 +170,37 @@ def test_failed_write_leaves_the_old_output(tmp: Path, fmt: str, monkeypatch) ->
         assert sorted(out.iterdir()) == sorted(before)
 
 
+@pytest.mark.parametrize("fail", [False, True])
+def test_sqlite_settings_apply_to_the_temporary_geopackage_only(
+    tmp: Path, fail: bool, monkeypatch
+) -> None:
+    settings = ("OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_JOURNAL")
+    pyogrio.set_gdal_config_options(
+        {"OGR_SQLITE_SYNCHRONOUS": "NORMAL", "OGR_SQLITE_JOURNAL": None}
+    )
+    real = pyogrio.write_dataframe
+    during = []
+
+    def spy(*args, **kwargs):
+        during.append([pyogrio.get_gdal_config_option(key) for key in settings])
+        if fail:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layers.export.pyogrio, "write_dataframe", spy)
+    try:
+        if fail:
+            with pytest.raises(RuntimeError, match="disk full"):
+                write_layers(frames(), tmp / "layers.gpkg")
+        else:
+            write_layers(frames(), tmp / "layers.gpkg")
+        after = [pyogrio.get_gdal_config_option(key) for key in settings]
+    finally:
+        pyogrio.set_gdal_config_options(dict.fromkeys(settings))
+    assert during[0] == [False, "MEMORY"]  # "OFF" reads back as False
+    assert after == ["NORMAL", None]
+
+
 def test_existing_output_is_replaced(tmp: Path) -> None:
     out = tmp / "layers"
     write_layers(frames(), out, fmt="geojson")
