@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from layers.atomic import atomic_output
 from layers.bundle import LAYER_NAMES, Layers, load_layers
+from layers.countries import load_countries
 from layers.export import PROVENANCE_FIELDS, ExportFormat, write_layers
 from layers.frontline import (
     BORDER_TOLERANCE_KM,
@@ -49,6 +50,7 @@ __all__ = [
     "load_default_line",
     "load_default_occupied",
     "load_layers",
+    "load_countries",
     "load_oblasts",
     "oblast_of",
     "orient_south_west",

@@ -142,3 +142,11 @@ def test_oblast_of_rejects_mismatched_shapes():
 
     with pytest.raises(InputError, match="same shape"):
         oblast_of([30.0, 31.0], [50.0])
+
+
+def test_outline_is_the_general_union_of_the_units(oblasts):
+    # The outline takes the fast coverage union; a general union must give the same shape.
+    general = shapely.union_all(oblasts.geometry.to_numpy())
+    outline = ukraine_outline()
+    assert outline.is_valid
+    assert shapely.area(shapely.symmetric_difference(general, outline)) < 1e-9
