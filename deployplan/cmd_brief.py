@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from deployplan.cmd_layers import layers_from_args
+from deployplan.cmd_plan import plans_from_args
+from layers.atomic import check_writable
 
 __all__ = ["run_brief"]
 
@@ -18,14 +20,14 @@ def run_brief(args: argparse.Namespace) -> int:
     """
     from maps import write_briefing
     from maps.snapshot import chromium_path
-    from planner import compare, load_scenario, plan_all
+    from planner import compare
 
+    # Say what cannot work before any planning is done.
+    check_writable(args.output)
     if args.png:
-        chromium_path()  # no Chromium: say so before any work is done
-    layers = layers_from_args(args)
-    scenarios = [load_scenario(path) for path in args.scenario]
-    rotation = 4 if args.rotation is None else args.rotation
-    plans = plan_all(layers, rotation=rotation, scenarios=scenarios)
+        check_writable(args.png, flag="--png")
+        chromium_path()
+    plans = plans_from_args(args, layers := layers_from_args(args))
     page = write_briefing(plans, layers, compare.table(plans), args.output, online=args.online)
     mode = "online: tiles and libraries from the network" if args.online else "offline"
     print(f"wrote {page} ({page.stat().st_size:,} bytes, {len(plans)} plans, {mode})")

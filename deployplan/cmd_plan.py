@@ -8,44 +8,21 @@ at all (:func:`layers.atomic.atomic_output`). ``maps`` (and folium) are imported
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from deployplan.cmd_layers import layers_from_args
-from geo.errors import InputError, OutputError
-from layers.atomic import atomic_output
+from geo.errors import InputError
+from layers.atomic import atomic_output, check_writable
+from layers.bundle import Layers
 from layers.export import write_layers
 from planner.compare import format_table, table
-from planner.plan import make_plan, plan_all
+from planner.forces import ROTATION_DEFAULT
+from planner.plan import Plan, make_plan, plan_all
 from planner.presets import get_preset
 from planner.scenario import Scenario, load_scenario
 
-__all__ = ["run_compare", "run_plan", "run_sweep"]
-
-
-def _check_writable(path: str | os.PathLike[str], *, flag: str, directory: bool = False) -> Path:
-    """Fail early, before any work, if ``path`` surely cannot be written."""
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(
-            f"cannot write {flag} '{target}': folder '{parent}' does not exist; create it or "
-            f"choose another {flag}"
-        )
-    if not os.access(parent, os.W_OK):
-        raise OutputError(
-            f"cannot write {flag} '{target}': folder '{parent}' is not writable; choose another "
-            f"{flag}"
-        )
-    if target.exists() and target.is_dir() != directory:
-        kind = "a directory" if target.is_dir() else "a file"
-        expected = "a directory (with --format other than gpkg)" if directory else "a file"
-        raise OutputError(
-            f"cannot write {flag} '{target}': it is {kind}, expected {expected}; choose another "
-            f"{flag}"
-        )
-    return target
+__all__ = ["plans_from_args", "run_compare", "run_plan", "run_sweep"]
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -70,13 +47,22 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return load_scenario(args.scenario)
 
 
+def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
+    """The eight presets and every ``--scenario``, all at ``--rotation`` when it is given."""
+    scenarios = [load_scenario(path) for path in args.scenario]
+    if args.rotation is not None:
+        scenarios = [s.with_overrides(rotation=args.rotation) for s in scenarios]
+    rotation = ROTATION_DEFAULT if args.rotation is None else args.rotation
+    return plan_all(layers, rotation=rotation, scenarios=scenarios)
+
+
 def run_plan(args: argparse.Namespace) -> int:
     """Plan one preset or scenario; write its layers (and map); print a summary."""
     scenario = _scenario(args)
-    output = _check_writable(args.output, flag="-o", directory=args.format != "gpkg")
+    output = check_writable(args.output, flag="-o", directory=args.format != "gpkg")
     if args.online and not args.map:
         raise InputError("--online goes with --map; add --map plan.html or drop --online")
-    map_path = _check_writable(args.map, flag="--map") if args.map else None
+    map_path = check_writable(args.map, flag="--map") if args.map else None
     if map_path is not None and map_path.resolve() == output.resolve():
         raise InputError(f"--map '{map_path}' is the same path as -o; choose another name")
     layers = layers_from_args(args)
@@ -118,20 +104,14 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print (or write) the comparison table of the presets and any scenarios."""
-    output = _check_writable(args.output, flag="-o") if args.output else None
-    scenarios = [load_scenario(path) for path in args.scenario]
-    if args.rotation is not None:
-        scenarios = [s.with_overrides(rotation=args.rotation) for s in scenarios]
-    layers = layers_from_args(args)
-    rotation = 4 if args.rotation is None else args.rotation
-    text = format_table(
-        table(plan_all(layers, rotation=rotation, scenarios=scenarios)), args.format
-    )
+    output = check_writable(args.output, flag="-o") if args.output else None
+    plans = plans_from_args(args, layers_from_args(args))
+    text = format_table(table(plans), args.format)
     if output is None:
         sys.stdout.write(text)
     else:
         _write_text(output, text)
-        print(f"wrote {output} ({len(scenarios) + 8} rows, {args.format})")
+        print(f"wrote {output} ({len(plans)} rows, {args.format})")
     return 0
 
 
@@ -139,7 +119,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     """Plan a grid of configurations and write it as CSV with a ``meets`` column."""
     from planner.sweep import sweep_grid
 
-    output = _check_writable(args.output, flag="-o")
+    output = check_writable(args.output, flag="-o")
     layers = layers_from_args(args)
     frame = sweep_grid(
         layers,

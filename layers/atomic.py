@@ -11,7 +11,53 @@ from pathlib import Path
 
 from geo.errors import OutputError
 
-__all__ = ["atomic_output"]
+__all__ = ["atomic_output", "check_writable"]
+
+
+def check_writable(
+    target: str | os.PathLike[str], *, directory: bool = False, flag: str = "-o"
+) -> Path:
+    """Fail early, before any work, if ``target`` surely cannot be written.
+
+    Parameters
+    ----------
+    target : path
+        The output file (or directory, with ``directory=True``).
+    directory : bool
+        Whether the output is a directory.
+    flag : str
+        The command-line option that named it, for the message.
+
+    Returns
+    -------
+    Path
+        ``target`` as a path.
+
+    Raises
+    ------
+    OutputError
+        If its folder does not exist or is not writable, or it exists as the other kind.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(
+            f"cannot write {flag} '{target}': folder '{parent}' does not exist; create it or "
+            f"choose another {flag}"
+        )
+    if not os.access(parent, os.W_OK):
+        raise OutputError(
+            f"cannot write {flag} '{target}': folder '{parent}' is not writable; choose another "
+            f"{flag}"
+        )
+    if target.exists() and target.is_dir() != directory:
+        kind = "a directory" if target.is_dir() else "a file"
+        expected = "a directory (with --format other than gpkg)" if directory else "a file"
+        raise OutputError(
+            f"cannot write {flag} '{target}': it is {kind}, expected {expected}; choose another "
+            f"{flag}"
+        )
+    return target
 
 
 @contextmanager
@@ -43,16 +89,8 @@ def atomic_output(
         If the parent folder does not exist or cannot be written, or the target is a directory
         holding other files.
     """
-    target = Path(target)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(
-            f"cannot write '{target}': folder '{parent}' does not exist; "
-            "create it or choose another -o"
-        )
-    if target.exists() and target.is_dir() != directory:
-        kind = "a directory" if target.is_dir() else "a file"
-        raise OutputError(f"cannot write '{target}': it is {kind}; choose another -o")
+    target = check_writable(target, directory=directory)
+    parent = target.parent
     if directory and target.is_dir():
         _check_replaceable(target, own_suffixes)
     try:
