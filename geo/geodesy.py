@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import GEOD
 from geo.errors import GeometryError, InputError
+from geo.lines import line_parts
 from geo.prepared import Chain, PreparedLine, degree_box, densify_chain, wrap_deg
 
 __all__ = [
@@ -237,8 +238,6 @@ def line_length_km(geom: BaseGeometry) -> float:
     >>> round(line_length_km(LineString([(30, 0), (31, 0)])), 3)
     111.319
     """
-    from geo.geometry import line_parts  # geometry imports this module
-
     total = 0.0
     for part in line_parts(geom):
         coords = np.asarray(part.coords)

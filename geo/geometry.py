@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import WGS84, local_aeqd
 from geo.errors import GeometryError, InputError
 from geo.geodesy import GEOD, cumulative_km, densify
+from geo.lines import line_parts
 
 __all__ = ["geodesic_buffer", "geodesic_circles", "line_parts", "round_coordinates"]
 
@@ -33,40 +34,6 @@ _LINE_STEP_KM = 10.0
 _EDGE_KM = 5.0
 # Douglas-Peucker tolerance, as a fraction of the radius, applied to a chunk before buffering.
 _SIMPLIFY = 1e-4
-
-
-def line_parts(geom: BaseGeometry) -> list[LineString]:
-    """The non-empty LineStrings that make up a (multi)line.
-
-    Parameters
-    ----------
-    geom : shapely.geometry.base.BaseGeometry
-        A LineString, LinearRing, MultiLineString, or a GeometryCollection of those.
-
-    Returns
-    -------
-    list of shapely.LineString
-        The parts in order; empty for an empty geometry.
-
-    Raises
-    ------
-    GeometryError
-        If ``geom`` holds anything that is not a line.
-
-    Examples
-    --------
-    >>> from shapely import MultiLineString
-    >>> len(line_parts(MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 0)]])))
-    2
-    """
-    kind = geom.geom_type
-    if kind in ("LineString", "LinearRing"):
-        return [] if geom.is_empty else [LineString(geom.coords)]
-    if kind in ("MultiLineString", "GeometryCollection"):
-        return [line for part in geom.geoms for line in line_parts(part)]
-    raise GeometryError(
-        f"got a {kind} where a line was expected; pass a LineString or MultiLineString"
-    )
 
 
 def round_coordinates(geom: BaseGeometry, decimals: int = 5) -> BaseGeometry:

@@ -85,3 +85,45 @@ def test_unknown_subcommand_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "invalid choice: 'deploy'" in result.stderr
+
+
+def _module_imports(path: Path) -> set[str]:
+    """The modules of ours a source file imports, lazily or not (``from x import y`` -> x)."""
+    found = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if (
+            len(words) >= 2
+            and words[0] in ("import", "from")
+            and words[1].split(".")[0] in PACKAGES
+        ):
+            found.add(words[1])
+    return found
+
+
+def test_no_import_cycles_between_modules() -> None:
+    # e.g. geo.geodesy and geo.geometry once imported each other (one of them lazily)
+    graph = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            rel = path.relative_to(ROOT).with_suffix("")
+            name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+            graph[name] = {m for m in _module_imports(path) if m != name}
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in PACKAGES:  # a package's __init__ re-exports its modules: not a cycle
+                continue
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
