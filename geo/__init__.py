@@ -7,7 +7,7 @@ whose error is tested; never in Web Mercator metres or in degrees.
 
 from __future__ import annotations
 
-from geo.crs import GEOD, WGS84, local_aeqd, utm_crs
+from geo.crs import GEOD, WGS84, aeqd_transformers, local_aeqd, utm_crs
 from geo.errors import CRSError, DeployplanError, GeometryError, InputError, OutputError
 from geo.geodesy import (
     azimuth_deg,
@@ -50,6 +50,7 @@ __all__ = [
     "OutputError",
     "PreparedLine",
     "aeqd_xy",
+    "aeqd_transformers",
     "azimuth_deg",
     "cumulative_km",
     "degree_box",

@@ -13,13 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyproj
 import shapely
 from numpy.typing import ArrayLike
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import WGS84, local_aeqd
+from geo.crs import aeqd_transformers
 from geo.errors import GeometryError, InputError
 from geo.geodesy import GEOD, cumulative_km, densify
 from geo.lines import line_parts
@@ -145,9 +144,7 @@ def _buffer_chain(
     polygons: list[BaseGeometry] = []
     for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
         centre = int(np.searchsorted(km, (km[start] + km[stop]) / 2.0))
-        crs = local_aeqd(float(lon[centre]), float(lat[centre]))
-        forward = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-        back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+        forward, back = aeqd_transformers(float(lon[centre]), float(lat[centre]))
         x, y = forward.transform(lon[start : stop + 1], lat[start : stop + 1])
         # Simplifying first moves the outline by at most _SIMPLIFY of the radius.
         line = LineString(np.column_stack([x, y])).simplify(radius_km * 1000.0 * _SIMPLIFY)

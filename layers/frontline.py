@@ -22,7 +22,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 
-from geo.crs import WGS84, local_aeqd
+from geo.crs import WGS84, aeqd_transformers
 from geo.errors import CRSError, GeometryError, InputError
 from geo.geodesy import line_length_km
 from layers.oblasts import ukraine_outline
@@ -134,9 +134,7 @@ def line_from_occupied(
         outline, outline_note = ukraine_outline(), "Ukraine's outline (Natural Earth admin-1)"
 
     minx, miny, maxx, maxy = polygon.bounds
-    to_m = pyproj.Transformer.from_crs(
-        WGS84, local_aeqd((minx + maxx) / 2, (miny + maxy) / 2), always_xy=True
-    )
+    to_m, _ = aeqd_transformers((minx + maxx) / 2, (miny + maxy) / 2)
     outline_m = _transformed(shapely.segmentize(outline, _DENSIFY_DEG), to_m)
     inner = shapely.buffer(outline_m, -1000.0 * border_tolerance_km, quad_segs=16)
     cut = shapely.intersection(shapely.boundary(_transformed(polygon, to_m)), inner)

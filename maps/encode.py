@@ -26,7 +26,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from geo.crs import WGS84, local_aeqd
+from geo.crs import aeqd_transformers
 from maps.symbols import unit_symbol
 
 if TYPE_CHECKING:
@@ -140,9 +140,11 @@ def encode_polygons(geom: BaseGeometry | None) -> list[list[list[int]]]:
     return out
 
 
-def _local_crs(geoms: Sequence[BaseGeometry]) -> pyproj.CRS:
+def _local_transformers(
+    geoms: Sequence[BaseGeometry],
+) -> tuple[pyproj.Transformer, pyproj.Transformer]:
     west, south, east, north = shapely.total_bounds(np.asarray(geoms, dtype=object))
-    return local_aeqd(round((west + east) / 2, 4), round((south + north) / 2, 4))
+    return aeqd_transformers(round((west + east) / 2, 4), round((south + north) / 2, 4))
 
 
 def simplified(
@@ -172,9 +174,7 @@ def simplified(
     present = [g for g in items if g is not None and not g.is_empty]
     if not present:
         return items
-    crs = _local_crs(present)
-    forward = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+    forward, back = _local_transformers(present)
     projected = [
         shapely.transform(g, lambda xy: np.column_stack(forward.transform(*xy.T))) for g in present
     ]
@@ -330,16 +330,21 @@ def country_labels(
     geoms = list(countries)
     if not geoms:
         return []
-    crs = _local_crs([outline])
-    forward = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
-    back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
-    band = shapely.buffer(
-        shapely.transform(outline, lambda xy: np.column_stack(forward.transform(*xy.T))),
-        band_km * 1000.0,
-    )
+    forward, back = _local_transformers([outline])
+    projected = shapely.transform(outline, lambda xy: np.column_stack(forward.transform(*xy.T)))
+    # A 150 km band needs no 300 m detail: simplified to 1 % of the band first, the buffer
+    # takes 2 ms instead of 120 ms and the band's edge moves by at most that 1 %.
+    band = shapely.buffer(shapely.simplify(projected, band_km * 10.0), band_km * 1000.0)
+    # Only what lies near the band is projected: a box around the outline with 1.5 times the
+    # band's width in degrees (the band lies inside it), so Russia is not projected whole.
+    west, south, east, north = outline.bounds
+    pad_lat = 1.5 * band_km / 111.0
+    pad_lon = pad_lat / math.cos(math.radians(min(89.0, max(abs(south), abs(north)) + pad_lat)))
+    box = (west - pad_lon, south - pad_lat, east + pad_lon, north + pad_lat)
     labels: list[list[float] | None] = []
     for geom in geoms:
-        projected = shapely.transform(geom, lambda xy: np.column_stack(forward.transform(*xy.T)))
+        near = shapely.clip_by_rect(geom, *box)
+        projected = shapely.transform(near, lambda xy: np.column_stack(forward.transform(*xy.T)))
         pieces = shapely.get_parts(shapely.intersection(projected, band))
         areas = shapely.area(pieces)
         if not len(pieces) or areas.max() < LABEL_MIN_KM2 * 1e6:

@@ -130,7 +130,6 @@ def new_map(*, online: bool) -> folium.Map:
     Bootstrap and Font Awesome are dropped in both modes: nothing here uses them.
     """
     import folium
-    import folium.plugins
 
     m = folium.Map(
         location=[48.5, 33.0],
@@ -141,6 +140,8 @@ def new_map(*, online: bool) -> folium.Map:
         zoom_delta=0.5,
     )
     if online:
+        import folium.plugins  # CDN plugins: only online pages use them
+
         m.default_js = list(ONLINE_JS)
         m.default_css = list(ONLINE_CSS)
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)

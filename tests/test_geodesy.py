@@ -820,3 +820,26 @@ def test_point_line_distance_is_at_most_vertex_distance(lon, lat):
     assert sampled.min() >= d - 1e-6
     # ...and a sample lies within half a 1 km step of the foot.
     assert sampled.min() <= np.hypot(d, 0.5) * (1 + 1e-4)
+
+
+@pytest.mark.parametrize(("lon0", "lat0"), [(30.0, 48.0), (37.8, 47.1), (-70.5, -33.4)])
+def test_aeqd_transformers_match_proj_database_operation(lon0: float, lat0: float) -> None:
+    # The cheap pipeline gives what Transformer.from_crs (PROJ's database) gives, both ways.
+    from geo.crs import WGS84, aeqd_transformers, local_aeqd
+
+    forward, back = aeqd_transformers(lon0, lat0)
+    crs = local_aeqd(lon0, lat0)
+    ref_forward = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    ref_back = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+    lon = lon0 + np.linspace(-6, 6, 25)
+    lat = lat0 + np.linspace(-4, 4, 25)
+    x, y = forward.transform(lon, lat)
+    rx, ry = ref_forward.transform(lon, lat)
+    assert np.allclose(x, rx, atol=1e-6, rtol=0) and np.allclose(y, ry, atol=1e-6, rtol=0)
+    # the distance from the centre is the geodesic one (AEQD's defining property)
+    _, _, metres = pyproj.Geod(ellps="WGS84").inv(np.full(25, lon0), np.full(25, lat0), lon, lat)
+    assert np.allclose(np.hypot(x, y), metres, rtol=1e-9, atol=1e-6)
+    blon, blat = back.transform(x, y)
+    rlon, rlat = ref_back.transform(rx, ry)
+    assert np.allclose(blon, rlon, atol=1e-10) and np.allclose(blat, lat, atol=1e-10)
+    assert aeqd_transformers(lon0, lat0) is aeqd_transformers(lon0, lat0)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from geo.errors import InputError
-from maps.symbols import echelon_of, unit_symbol
+from maps.symbols import builtin_sidcs, echelon_of, symbol_svg, unit_symbol
 
 # 2525D: version 10, context 0, identity 3 (friend), symbol set 10 (land unit), status 0,
 # HQ 0, echelon (16 battalion, 18 brigade), entity (121100 infantry, 120500 armour).
@@ -92,3 +92,61 @@ def test_invalid_codes_are_refused(sidc: str) -> None:
 
 def test_symbols_are_cached_per_code() -> None:
     assert unit_symbol(INF_BN) is unit_symbol(INF_BN)
+
+
+# --- the pre-rendered built-in symbols --------------------------------------------------------
+
+
+def test_every_unit_type_and_default_frame_is_pre_rendered() -> None:
+    from planner.units import ECHELONS, UNIT_TYPES, default_sidc
+
+    wanted = {u.sidc for u in UNIT_TYPES.values()} | {default_sidc(e) for e in ECHELONS}
+    assert set(builtin_sidcs()) == wanted
+
+
+@pytest.mark.parametrize("sidc", sorted({INF_BN, ARM_BN, ARM_BDE, "10031000180000000000"}))
+def test_committed_svgs_are_what_milsymbol_draws(sidc: str) -> None:
+    # The files in maps/static/symbols/ are milsymbol's own drawing (re-run
+    # `python -m maps.build_symbols` after a change of the catalogue or of milsymbol).
+    import milsymbol
+
+    drawn = milsymbol.Symbol(sidc, size=20)
+    assert symbol_svg(sidc) == drawn.as_svg()
+    symbol = unit_symbol(sidc)
+    assert (symbol.width, symbol.height) == (drawn.get_size()["width"], drawn.get_size()["height"])
+    assert (symbol.anchor_x, symbol.anchor_y) == (drawn.get_anchor()["x"], drawn.get_anchor()["y"])
+    big = milsymbol.Symbol(sidc, size=48)
+    assert symbol_svg(sidc, size=48) == big.as_svg()
+    assert unit_symbol(sidc, size=48).anchor_y == pytest.approx(big.get_anchor()["y"], abs=0.05)
+
+
+def test_a_users_own_code_is_drawn_by_milsymbol() -> None:
+    import milsymbol
+
+    recce = "10031000161211000001"  # not built in
+    assert recce not in builtin_sidcs()
+    assert symbol_svg(recce, size=30) == milsymbol.Symbol(recce, size=30).as_svg()
+
+
+def test_standalone_svg_is_a_well_formed_svg_file_and_inline_drops_the_namespace() -> None:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(symbol_svg(INF_BN, size=64))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert float(root.get("width")) == pytest.approx(1.58 * 64, abs=0.1)
+    assert "xmlns" not in symbol_svg(INF_BN, inline=True)
+    with pytest.raises(InputError, match="size"):
+        symbol_svg(INF_BN, size=0)
+
+
+def test_built_in_symbols_do_not_load_milsymbol() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from maps.symbols import symbol_svg, unit_symbol; "
+        f"symbol_svg('{INF_BN}'); unit_symbol('{ARM_BDE}', size=30); "
+        "print('milsymbol' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -36,9 +36,13 @@
   function lines(ls) { return ls.map(chain); }
   function polys(ps) { return ps.map(function (p) { return p.map(chain); }); }
 
+  /* One Intl.NumberFormat per number of digits, built once: toLocaleString builds one per call. */
+  var formats = {};
   function num(v, digits) {
     if (v === null || v === undefined || v !== v) return "\u2013";
-    return v.toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+    var f = formats[digits] || (formats[digits] = new Intl.NumberFormat("en-US",
+      {minimumFractionDigits: digits, maximumFractionDigits: digits}));
+    return f.format(v);
   }
 
   function row(label, value) {
