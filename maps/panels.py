@@ -12,6 +12,7 @@ import pandas as pd
 from maps.assets import asset_versions
 from maps.encode import SIMPLIFY_KM, escape
 from maps.symbols import echelon_of, unit_symbol
+from planner.rounding import brigades_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -205,11 +206,13 @@ def _cell(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key.endswith("_fraction"):
-        return f"{value:.0%}"
+        return f"{value * 100:.1f}%"  # the row's 0.1 %, as in every table
     if isinstance(value, int):
         return f"{value:,}"
+    if key.startswith("brigades"):
+        return brigades_text(value)
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return f"{value:,.2f}" if "hours" in key else f"{value:,.1f}"
     return escape(value)
 
 

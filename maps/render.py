@@ -160,28 +160,27 @@ def new_map(*, online: bool) -> folium.Map:
 def unit_troops(plan: Plan) -> dict[str, str]:
     """Troops each unit of ``plan`` stands for, as popup text.
 
-    Counted the notes' way (:func:`planner.forces.brigades_for`): the units of one type
-    count as brigades of that type's troops, and each unit carries an equal share, e.g. 24
-    battalions are 8-10 brigades of 4,000, about 1,333-1,667 troops each.
+    Counted the notes' way (:func:`planner.forces.brigades_for`): a brigade counts its type's
+    troops; a battalion with its share of support 1/3 to 1/2.4 of a brigade, e.g. about
+    1,333-1,667 troops of a brigade of 4,000.
     """
     from planner.forces import brigades_for
+    from planner.rounding import span, troops_text
 
     types = plan.parameters.get("unit_types", {})
     texts: dict[str, str] = {}
-    for type_id, n in plan.units["unit_type"].value_counts().items():
+    for type_id in plan.units["unit_type"].unique():
         info = types.get(type_id)
         if not info:
             continue
         if info["echelon"] == "brigade":
             texts[str(type_id)] = f"about {info['troops']:,} (a brigade)"
             continue
-        low, high = brigades_for(int(n), info["echelon"])
-        share = [b * info["troops"] / n for b in (low, high)]
-        amount = " to ".join(dict.fromkeys(f"{t:,.0f}" for t in share))
-        brigades = f"{low}" if low == high else f"{low}-{high}"
+        low, high = brigades_for(1, info["echelon"])
+        amount = span(troops_text(low * info["troops"]), troops_text(high * info["troops"]))
         texts[str(type_id)] = (
-            f"about {amount} ({n} {info['echelon']}s count as {brigades} brigades "
-            f"of {info['troops']:,})"
+            f"about {amount} (a {info['echelon']} with its share of support: 1/3 to 1/2.4 of a "
+            f"brigade of {info['troops']:,})"
         )
     return {
         str(unit_id): texts.get(str(type_id), "")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.errors import InputError
 from planner.plan import ROW_KEYS, Plan
+from planner.rounding import brigades_text, km_text, percent_text
 
 __all__ = ["FORMATS", "format_table", "records", "table"]
 
@@ -42,10 +43,12 @@ _LABELS = {
     "gaps": "gaps",
     "rotation_factor": "rotation",
     "sustained_troops_min": "sustained troops (notes)",
-    "fits_availability": "fits availability (notes)",
+    "fits_availability": "fits availability, upper end (notes)",
+    "fits_availability_low": "fits availability, lower end (notes)",
     "fits_brigades": "fits deployable brigades (notes)",
     "sustained_troops_placed_min": "sustained troops (placed)",
-    "fits_availability_placed": "fits availability (placed)",
+    "fits_availability_placed": "fits availability, upper end (placed)",
+    "fits_availability_low_placed": "fits availability, lower end (placed)",
     "fits_brigades_placed": "fits deployable brigades (placed)",
     "road_km_total": "supply road km, all units",
     "road_km_max": "supply road km, farthest unit",
@@ -59,6 +62,7 @@ _NOTES_ROWS = {
     "troops_min",
     "sustained_troops_min",
     "fits_availability",
+    "fits_availability_low",
     "fits_brigades",
 }
 # keys shown as one "min-max" cell under the label of the first
@@ -117,11 +121,13 @@ def _cell(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key.endswith("_fraction"):
-        return f"{value:.1%}"
+        return percent_text(value)
     if isinstance(value, int) and key not in ("option", "rotation_factor"):
         return f"{value:,}"
+    if key.startswith("brigades"):
+        return brigades_text(value)
     if isinstance(value, float):
-        return f"{value:,.1f}"
+        return km_text(value, 2 if "hours" in key else 1)
     return str(value).replace("|", "/")
 
 
@@ -147,9 +153,11 @@ def _markdown(frame: pd.DataFrame) -> str:
     lines += [
         "",
         "Notes' figures for a line of ~1,200 km (none for a scenario); placed figures on the "
-        "loaded line. Sustained = "
-        "troops x rotation; availability: under 300,000 troops including rotation, about 41 of "
-        "82 brigades deployable. Western Europe to the area of operations is ~1,200 km (notes).",
+        "loaded line. A battalion with its share of support is 1/3 to 1/2.4 of a brigade of "
+        "4,000 troops (1,333-1,667). Sustained = troops x rotation; availability, including "
+        "rotation: from under 50,000 (lower end) to under 300,000 troops (upper end), about 41 "
+        "of 82 brigades deployable. Western Europe to the area of operations is ~1,200 km "
+        "(notes). Rounded once, half up: troops to 1, brigades to 0.1, fractions to 0.1 %.",
     ]
     return "\n".join(lines) + "\n"
 

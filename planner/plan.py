@@ -10,7 +10,6 @@ two may differ, and neither is fitted to the other.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -36,6 +35,17 @@ from planner.logistics import (
 )
 from planner.placement import place_along, place_around_points
 from planner.presets import PRESETS, get_preset
+from planner.rounding import (
+    brigades_out,
+    brigades_text,
+    fraction_out,
+    km_out,
+    km_text,
+    percent_text,
+    span,
+    troops_out,
+    troops_text,
+)
 from planner.scenario import Deployment, Scenario, given_options
 from planner.units import UnitType
 
@@ -97,11 +107,13 @@ ROW_KEYS = [
     "sustained_troops_min",
     "sustained_troops_max",
     "fits_availability",
+    "fits_availability_low",
     "fits_brigades",
     # the same for the placed force
     "sustained_troops_placed_min",
     "sustained_troops_placed_max",
     "fits_availability_placed",
+    "fits_availability_low_placed",
     "fits_brigades_placed",
     # logistics: one supply run to every unit, beside the notes' ~1,200 km from Western Europe
     "supply_geodesic_km_mean",
@@ -205,8 +217,10 @@ class Plan:
     def row(self) -> dict[str, Any]:
         """The comparison row: the keys :data:`ROW_KEYS`, plain Python values.
 
-        Integers are ints, booleans bools, km rounded to 0.1, fractions to 4 decimals,
-        hours to 0.01; ``option`` and ``variant`` are None for a user scenario.
+        Every figure is rounded here, once, half up (:mod:`planner.rounding`): troops to
+        whole numbers (ints), brigades to 0.1 (floats), fractions of the line to 0.1 %
+        (three decimals), km to 0.1, hours to 0.01; booleans are bools; ``option`` and
+        ``variant`` are None for a user scenario.
         """
         units = self.units
         row: dict[str, Any] = {
@@ -216,30 +230,32 @@ class Plan:
             "unit": self.parameters["unit"],
             "notes_figures": self.has_notes_figures,
             "units_nominal": self.nominal.units,
-            "brigades_min": self.nominal.brigades_min,
-            "brigades_max": self.nominal.brigades_max,
-            "troops_min": self.nominal.troops_min,
-            "troops_max": self.nominal.troops_max,
+            "brigades_min": brigades_out(self.nominal.brigades_min),
+            "brigades_max": brigades_out(self.nominal.brigades_max),
+            "troops_min": troops_out(self.nominal.troops_min),
+            "troops_max": troops_out(self.nominal.troops_max),
             "units_placed": len(units),
-            "brigades_placed_min": self.placed.brigades_min,
-            "brigades_placed_max": self.placed.brigades_max,
-            "troops_placed_min": self.placed.troops_min,
-            "troops_placed_max": self.placed.troops_max,
-            "line_km": round(self.line_km, 1),
-            "main_line_km": round(self.main_line_km, 1),
+            "brigades_placed_min": brigades_out(self.placed.brigades_min),
+            "brigades_placed_max": brigades_out(self.placed.brigades_max),
+            "troops_placed_min": troops_out(self.placed.troops_min),
+            "troops_placed_max": troops_out(self.placed.troops_max),
+            "line_km": km_out(self.line_km),
+            "main_line_km": km_out(self.main_line_km),
             "line_date": self.line_date,
-            "coverage_fraction": round(self.covered_fraction, 4),
-            "overlap_fraction": round(self.overlap_fraction, 4),
-            "largest_gap_km": round(self.largest_gap_km, 1),
+            "coverage_fraction": fraction_out(self.covered_fraction),
+            "overlap_fraction": fraction_out(self.overlap_fraction),
+            "largest_gap_km": km_out(self.largest_gap_km),
             "gaps": len(self.gaps),
             "rotation_factor": self.forces.rotation_factor,
-            "sustained_troops_min": self.forces.sustained_troops_min,
-            "sustained_troops_max": self.forces.sustained_troops_max,
+            "sustained_troops_min": troops_out(self.forces.sustained_troops_min),
+            "sustained_troops_max": troops_out(self.forces.sustained_troops_max),
             "fits_availability": self.forces.fits_availability,
+            "fits_availability_low": self.forces.fits_availability_low,
             "fits_brigades": self.forces.fits_brigades,
-            "sustained_troops_placed_min": self.forces_placed.sustained_troops_min,
-            "sustained_troops_placed_max": self.forces_placed.sustained_troops_max,
+            "sustained_troops_placed_min": troops_out(self.forces_placed.sustained_troops_min),
+            "sustained_troops_placed_max": troops_out(self.forces_placed.sustained_troops_max),
             "fits_availability_placed": self.forces_placed.fits_availability,
+            "fits_availability_low_placed": self.forces_placed.fits_availability_low,
             "fits_brigades_placed": self.forces_placed.fits_brigades,
             "supply_geodesic_km_mean": _rounded(self.logistics["geodesic_km_mean"], 1),
             "notes_supply_km": NOTES_DISTANCE_KM,
@@ -260,7 +276,11 @@ class Plan:
         }
 
     def summary(self) -> str:
-        """A few lines for the terminal: units, coverage, force and whether it fits."""
+        """A few lines for the terminal: units, coverage, force and which ends it fits.
+
+        Figures are rounded as in :meth:`row` (:mod:`planner.rounding`), so they read the
+        same as in the comparison table.
+        """
         n, p = self.nominal, self.placed
         fit = self.forces
 
@@ -268,10 +288,18 @@ class Plan:
             return "fits" if flag else "does NOT fit"
 
         def troops(f: Forces) -> str:
-            return _span(f.troops_min, f.troops_max)
+            return span(troops_text(f.troops_min), troops_text(f.troops_max))
 
         def brigades(f: Forces) -> str:
-            return _span(f.brigades_min, f.brigades_max)
+            return span(brigades_text(f.brigades_min), brigades_text(f.brigades_max))
+
+        def sustained(s: Sustainment) -> str:
+            return (
+                span(troops_text(s.sustained_troops_min), troops_text(s.sustained_troops_max))
+                + f" troops sustained: {s.fits_text()}; "
+                f"{brigades_text(s.sustained_brigades_max)} brigades, {yes(s.fits_brigades)} "
+                f"the deployable brigades ({s.availability.brigades_deployable})"
+            )
 
         head = f"{self.name}" + (f" ({self.parameters['unit']})" if self.parameters["unit"] else "")
         lines = [head]
@@ -288,38 +316,26 @@ class Plan:
         date = f" of {self.line_date}" if self.line_date else ""
         lines += [
             f"  placed: {p.units} units = {brigades(p)} brigades = {troops(p)} troops on the "
-            f"line{date} ({self.line_km:,.0f} km, main part {self.main_line_km:,.0f} km)",
-            f"  coverage: {self.covered_fraction:.1%} of the line, {len(self.gaps)} gaps, largest "
-            f"{self.largest_gap_km:,.0f} km; covered twice or more {self.overlap_fraction:.1%}",
-            f"  rotation x{self.rotation}: "
-            + _span(fit.sustained_troops_min, fit.sustained_troops_max)
-            + f" troops sustained, {yes(fit.fits_availability)} availability; "
-            f"{fit.sustained_brigades_max} brigades, {yes(fit.fits_brigades)} the deployable "
-            "brigades" + (" (notes' figures)" if self.has_notes_figures else ""),
+            f"line{date} ({km_text(self.line_km)} km, main part {km_text(self.main_line_km)} km)",
+            f"  coverage: {percent_text(self.covered_fraction)} of the line, {len(self.gaps)} "
+            f"gaps, largest {km_text(self.largest_gap_km)} km; covered twice or more "
+            f"{percent_text(self.overlap_fraction)}",
+            f"  rotation x{self.rotation}: {sustained(fit)}"
+            + (" (notes' figures)" if self.has_notes_figures else ""),
         ]
         placed_fit = self.forces_placed
         if self.has_notes_figures and placed_fit != fit:
-            lines.append(
-                f"  rotation x{self.rotation}, as placed: "
-                + _span(placed_fit.sustained_troops_min, placed_fit.sustained_troops_max)
-                + f" troops sustained, {yes(placed_fit.fits_availability)} availability; "
-                f"{placed_fit.sustained_brigades_max} brigades, "
-                f"{yes(placed_fit.fits_brigades)} the deployable brigades"
-            )
+            lines.append(f"  rotation x{self.rotation}, as placed: {sustained(placed_fit)}")
         if len(self.legs):
             lines.append(
-                f"  supply: {self.logistics['road_km_max']:,.0f} km by road to the farthest "
-                f"unit ({self.logistics['hours_max']:.0f} h by convoy)"
+                f"  supply: {km_text(self.logistics['road_km_max'])} km by road to the farthest "
+                f"unit ({km_text(self.logistics['hours_max'], 2)} h by convoy)"
             )
         return "\n".join(lines)
 
 
-def _span(low: int, high: int) -> str:
-    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
-
-
 def _rounded(value: float, digits: int) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), digits)
+    return km_out(value, digits)
 
 
 def _slug(text: str) -> str:

@@ -21,7 +21,8 @@ types and an optional availability::
     standoff_km = 5
 
     [availability]
-    troops_max = 150000
+    troops_min = 40000             # lower end of what Europe can sustain (default 50,000)
+    troops_max = 150000            # upper end (default 300,000)
     brigades_deployable = 30
 
 Keys of a ``[[deployment]]``:
@@ -132,6 +133,7 @@ _UNIT_KEYS: Mapping[str, _Check] = {
 _NEW_UNIT_REQUIRED = ("echelon", "radius_km", "standoff_km")
 
 _AVAILABILITY_KEYS: Mapping[str, _Check] = {
+    "troops_min": ("a whole number of troops >= 1", _whole),
     "troops_max": ("a whole number of troops >= 1", _whole),
     "brigades_deployable": ("a whole number of brigades >= 1", _whole),
 }
@@ -501,4 +503,7 @@ def _availability(table: Mapping[str, Any], fail: Any) -> Availability:
         problem = _problem(_AVAILABILITY_KEYS, key, value)
         if problem:
             raise fail("availability", key, problem, "[availability]: ")
-    return Availability(**table)
+    try:
+        return Availability(**table)
+    except InputError as exc:
+        raise fail("availability", "troops_min", str(exc), "[availability]: ") from None

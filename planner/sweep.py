@@ -27,6 +27,7 @@ from planner.coverage import disc_intervals, merge_intervals
 from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import Availability, count_forces, sustain, validate_rotation
 from planner.placement import place_along
+from planner.rounding import brigades_out, fraction_out, km_out, troops_out
 from planner.units import UNIT_TYPES, UnitType, get_unit_type
 
 __all__ = ["SWEEP_COLUMNS", "sweep_grid"]
@@ -48,6 +49,7 @@ SWEEP_COLUMNS = [
     "coverage_fraction",
     "largest_gap_km",
     "fits_availability",
+    "fits_availability_low",
     "fits_brigades",
     "meets",
 ]
@@ -123,7 +125,8 @@ def sweep_grid(
     max_troops : int
         Most sustained troops allowed (placed force, upper figure, x rotation).
     availability : Availability, optional
-        For ``fits_availability`` / ``fits_brigades`` (default: the notes').
+        For ``fits_availability``, ``fits_availability_low`` and ``fits_brigades`` (default:
+        the notes').
     progress : bool
         Show a progress bar (tqdm) on standard error.
 
@@ -184,7 +187,7 @@ def sweep_grid(
             forces = count_forces([(unit_type, len(units))])
             for radius in radii:
                 covered, largest_gap = _coverage(prepared, lon, lat, radius)
-                covered = round(covered, 4)  # "meets" agrees with the figure in the table
+                covered = fraction_out(covered)  # "meets" agrees with the figure in the table
                 for factor in rotations:
                     sustained = sustain(forces, rotation=factor, availability=availability)
                     rows.append(
@@ -195,15 +198,16 @@ def sweep_grid(
                             "radius_km": radius,
                             "rotation_factor": factor,
                             "units_placed": forces.units,
-                            "brigades_min": forces.brigades_min,
-                            "brigades_max": forces.brigades_max,
-                            "troops_min": forces.troops_min,
-                            "troops_max": forces.troops_max,
-                            "sustained_troops_min": sustained.sustained_troops_min,
-                            "sustained_troops_max": sustained.sustained_troops_max,
+                            "brigades_min": brigades_out(forces.brigades_min),
+                            "brigades_max": brigades_out(forces.brigades_max),
+                            "troops_min": troops_out(forces.troops_min),
+                            "troops_max": troops_out(forces.troops_max),
+                            "sustained_troops_min": troops_out(sustained.sustained_troops_min),
+                            "sustained_troops_max": troops_out(sustained.sustained_troops_max),
                             "coverage_fraction": covered,
-                            "largest_gap_km": round(largest_gap, 1),
+                            "largest_gap_km": km_out(largest_gap),
                             "fits_availability": sustained.fits_availability,
+                            "fits_availability_low": sustained.fits_availability_low,
                             "fits_brigades": sustained.fits_brigades,
                             "meets": bool(
                                 covered >= min_coverage

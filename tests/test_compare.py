@@ -41,8 +41,6 @@ REQUIRED = [
 ]
 INTEGERS = [
     "units_nominal",
-    "brigades_min",
-    "brigades_max",
     "troops_min",
     "troops_max",
     "units_placed",
@@ -94,6 +92,10 @@ def test_json(frame: pd.DataFrame, plans: list[Plan]) -> None:
             assert type(row[key]) is int, key
         assert type(row["fits_availability"]) is bool and type(row["fits_brigades"]) is bool
         assert isinstance(row["coverage_fraction"], float)
+        # brigades are numbers to 0.1 (issue 10), fractions to 0.1 %
+        for key in ("brigades_min", "brigades_max", "brigades_placed_min", "brigades_placed_max"):
+            assert type(row[key]) is float and row[key] == round(row[key], 1), key
+        assert row["coverage_fraction"] == round(row["coverage_fraction"], 3)
         assert row == json.loads(json.dumps(plan.row()))  # NaN-free, same as Plan.row()
     for row in rows[:8]:
         assert row["option"] in (1, 2, 3, 4)

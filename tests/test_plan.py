@@ -49,11 +49,18 @@ SPACING_UA = {1: 100, 2: 100, 3: 100}
 BATTALIONS = {1: True, 2: True, 3: False, 4: False}
 
 
-def brigades_by_hand(units: int, battalions: bool) -> tuple[int, int]:
-    """Three battalions to a brigade, 24 battalions = 8-10 brigades with support."""
+def brigades_by_hand(units: int, battalions: bool) -> tuple[float, float]:
+    """Three battalions to a brigade, 24 battalions = 8-10 brigades with support: a battalion
+    is 1/3 to 1/2.4 of a brigade (issue 10: linear, no rounding up to whole brigades)."""
     if not battalions:
         return units, units
-    return math.ceil(units / 3), math.ceil(units * 10 / 24)
+    return units / 3, units / 2.4
+
+
+def half_up(value: float, digits: int = 0) -> float:
+    """Round half up by hand (positive values)."""
+    scale = 10**digits
+    return math.floor(value * scale + 0.5) / scale
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +92,14 @@ def test_preset_on_the_bundled_line(cell: tuple[int, str], bundled: Layers, main
         placed = math.floor((main_km - spacing / 2) / spacing) + 1
     assert row["units_placed"] == len(plan.units) == placed
     p_min, p_max = brigades_by_hand(placed, BATTALIONS[option])
-    assert (row["brigades_placed_min"], row["brigades_placed_max"]) == (p_min, p_max)
-    assert (row["troops_placed_min"], row["troops_placed_max"]) == (p_min * 4000, p_max * 4000)
+    assert (row["brigades_placed_min"], row["brigades_placed_max"]) == (
+        half_up(p_min, 1),
+        half_up(p_max, 1),
+    )
+    assert (row["troops_placed_min"], row["troops_placed_max"]) == (
+        half_up(p_min * 4000),
+        half_up(p_max * 4000),
+    )
     # force arithmetic on the notes' figures, rotation x4
     assert row["rotation_factor"] == 4
     assert (row["sustained_troops_min"], row["sustained_troops_max"]) == (4 * t_min, 4 * t_max)
@@ -157,11 +170,11 @@ def test_overrides_keep_the_notes_figures(bundled: Layers, main_km: float) -> No
     assert plan.parameters["overrides"] == {"spacing_km": 80, "rotation": 3}
     assert plan.parameters["spacing_km"] == 80
     # The summary says what was changed, and the sustained demand of what was placed:
-    # 15 battalions (floor((1,162.7 - 40) / 80) + 1) = ceil(15 / 3) to ceil(15 / 2.4) = 5-7
-    # brigades = 20,000-28,000 troops, x3.
+    # 15 battalions (floor((1,162.7 - 40) / 80) + 1) = 15 / 3 to 15 / 2.4 = 5-6.25
+    # brigades = 20,000-25,000 troops, x3.
     summary = plan.summary()
     assert "changed from the above: spacing_km = 80, rotation = 3" in summary
-    assert "as placed: 60,000-84,000 troops sustained" in summary
+    assert "as placed: 60,000-75,000 troops sustained" in summary
 
 
 def test_plan_all(bundled: Layers) -> None:
@@ -257,10 +270,11 @@ def test_straight_line_by_hand(straight: Layers) -> None:
     assert plan.gaps["length_km"].tolist() == pytest.approx(gaps, abs=0.01)
     assert plan.largest_gap_km == pytest.approx(max(gaps), abs=0.01)
     assert plan.overlap_fraction == 0.0
-    # 4 light battalions: 2 brigades (ceil 4/3; ceil 40/24), 8,000 troops; x4 = 32,000
+    # 4 light battalions: 4/3 to 4/2.4 brigades, 5,333-6,667 troops; x4 = 21,333-26,667
     row = plan.row()
-    assert (row["units_placed"], row["troops_min"], row["troops_max"]) == (4, 8000, 8000)
-    assert row["sustained_troops_max"] == 32_000
+    assert (row["units_placed"], row["troops_min"], row["troops_max"]) == (4, 5333, 6667)
+    assert (row["brigades_min"], row["brigades_max"]) == (1.3, 1.7)
+    assert (row["sustained_troops_min"], row["sustained_troops_max"]) == (21_333, 26_667)
     assert row["option"] is None and row["variant"] is None
 
 
@@ -280,7 +294,13 @@ def test_straight_line_properties(spacing: float, standoff: float, extra: float)
     covered, _ = covered_by_hand(spacing, standoff, radius)
     assert plan.covered_fraction == pytest.approx(covered / LENGTH_KM, abs=2e-4)
     low, high = brigades_by_hand(n, True)
-    assert (plan.placed.troops_min, plan.placed.troops_max) == (4000 * low, 4000 * high)
+    assert float(plan.placed.troops_min) == pytest.approx(4000 * low, rel=1e-12)
+    assert float(plan.placed.troops_max) == pytest.approx(4000 * high, rel=1e-12)
+    row = plan.row()
+    assert (row["troops_placed_min"], row["troops_placed_max"]) == (
+        half_up(4000 * low),
+        half_up(4000 * high),
+    )
 
 
 @settings(max_examples=10, deadline=None)

@@ -42,7 +42,9 @@ def test_issue_example() -> None:
             radius_km=25,
         ),
     )
-    assert scenario.availability == Availability(troops_max=300_000, brigades_deployable=41)
+    assert scenario.availability == Availability(
+        troops_min=50_000, troops_max=300_000, brigades_deployable=41
+    )
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
@@ -155,6 +157,12 @@ GOOD_DEPLOYMENT = '[[deployment]]\nunit = "light-battalion"\nspacing_km = 50\n'
         # availability
         (GOOD_DEPLOYMENT + "[availability]\ntroops = 1\n", 5, ["unknown key 'troops'"]),
         (GOOD_DEPLOYMENT + "[availability]\nbrigades_deployable = 0\n", 5, ["is 0"]),
+        (GOOD_DEPLOYMENT + "[availability]\ntroops_min = 4e4\n", 5, ["'troops_min' is 40000.0"]),
+        (
+            GOOD_DEPLOYMENT + "[availability]\ntroops_max = 100000\ntroops_min = 150000\n",
+            6,
+            ["troops_min (150,000) is more than troops_max (100,000)"],
+        ),
     ],
 )
 def test_bad_scenario_names_key_and_line(
@@ -221,3 +229,8 @@ def test_bad_overrides(overrides: dict, match: str) -> None:
 def test_spacing_does_not_apply_to_points() -> None:
     with pytest.raises(InputError, match="does not apply"):
         get_preset(4, "eur-plus").with_overrides(spacing_km=50)
+
+
+def test_availability_lower_end_key() -> None:
+    scenario = parse_scenario(GOOD_DEPLOYMENT + "[availability]\ntroops_min = 40000\n")
+    assert scenario.availability == Availability(troops_min=40_000, troops_max=300_000)

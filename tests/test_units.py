@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import milsymbol
 import pytest
 
@@ -14,6 +16,7 @@ from planner.forces import (
     sustain,
     validate_rotation,
 )
+from planner.rounding import troops_out
 from planner.units import UNIT_TYPES, UnitType, default_sidc, get_unit_type
 
 # id -> (echelon, SIDC typed from MIL-STD-2525D: friend land unit, echelon 16/18, entity)
@@ -96,7 +99,8 @@ def test_bad_unit_type(change: dict, match: str) -> None:
         UnitType(**{**GOOD, **change})
 
 
-# The notes: three battalions make a brigade; with support 24 battalions = 8-10 brigades.
+# The notes: three battalions make a brigade; with support 24 battalions = 8-10 brigades,
+# so a battalion is 1/3 to 1/2.4 of a brigade, linearly (issue 10).
 @pytest.mark.parametrize(
     ("units", "echelon", "expected"),
     [
@@ -106,10 +110,12 @@ def test_bad_unit_type(change: dict, match: str) -> None:
         (12, "brigade", (12, 12)),
         (4, "brigade", (4, 4)),
         (0, "battalion", (0, 0)),
-        (1, "battalion", (1, 1)),  # a lone battalion still needs a brigade's support
+        (1, "battalion", (Fraction(1, 3), Fraction(10, 24))),
+        (3, "battalion", (1, Fraction(5, 4))),
+        (23, "battalion", (Fraction(23, 3), Fraction(230, 24))),
     ],
 )
-def test_brigades_for(units: int, echelon: str, expected: tuple[int, int]) -> None:
+def test_brigades_for(units: int, echelon: str, expected: tuple[Fraction, Fraction]) -> None:
     assert brigades_for(units, echelon) == expected
 
 
@@ -122,13 +128,28 @@ def test_brigades_for(units: int, echelon: str, expected: tuple[int, int]) -> No
         ("heavy-brigade", 24, (96_000, 96_000)),
         ("heavy-brigade", 12, (48_000, 48_000)),
         ("heavy-brigade", 4, (16_000, 16_000)),
+        # issue 10, typed from its text: 23 placed -> 30,667-38,333; 3 -> 4,000-5,000
+        ("light-battalion", 23, (30_667, 38_333)),
+        ("heavy-battalion", 3, (4_000, 5_000)),
+        ("light-battalion", 1, (1_333, 1_667)),
     ],
 )
-def test_troops_are_brigades_times_4000(unit_id: str, units: int, troops: tuple[int, int]) -> None:
+def test_troops_are_linear_in_battalions(unit_id: str, units: int, troops: tuple[int, int]) -> None:
     forces = count_forces([(UNIT_TYPES[unit_id], units)])
-    assert (forces.troops_min, forces.troops_max) == troops
-    # never a per-battalion figure rounded up (24 x 1,667 = 40,008)
-    assert forces.troops_max % 4_000 == 0
+    assert (troops_out(forces.troops_min), troops_out(forces.troops_max)) == troops
+    # exact inside: 24 x 1,667 would be 40,008, the exact share gives the notes' 40,000
+    if units == 24 and UNIT_TYPES[unit_id].echelon == "battalion":
+        assert forces.troops_max == 40_000
+
+
+def test_troops_by_hand_from_the_factors() -> None:
+    """4,000 / 3 and 4,000 / 2.4 per battalion, for every count from 0 to 60."""
+    light = UNIT_TYPES["light-battalion"]
+    for n in range(61):
+        forces = count_forces([(light, n)])
+        assert abs(float(forces.troops_min) - n * 4000 / 3) < 1e-6
+        assert abs(float(forces.troops_max) - n * 4000 / 2.4) < 1e-6
+        assert abs(float(forces.brigades_max) - n / 2.4) < 1e-9
 
 
 def test_same_type_pools_before_counting_brigades() -> None:
@@ -149,6 +170,8 @@ def test_sustain_hand_calculation() -> None:
     assert s4.fits_brigades  # 10 x 4 = 40 <= 41
     s3 = sustain(forces, rotation=3)
     assert (s3.sustained_troops_min, s3.sustained_troops_max) == (96_000, 120_000)
+    assert not s4.fits_availability_low  # 160,000 > 50,000
+    assert not s3.fits_availability_low  # 120,000 > 50,000
     tight = sustain(forces, rotation=4, availability=Availability(troops_max=150_000))
     assert not tight.fits_availability
     s5 = sustain(forces, rotation=5)  # 10 x 5 = 50 > 41
@@ -161,7 +184,29 @@ def test_bad_rotation(rotation: object) -> None:
         validate_rotation(rotation)
 
 
-@pytest.mark.parametrize("change", [{"troops_max": 0}, {"brigades_deployable": -1}])
+def test_both_ends_of_availability() -> None:
+    # the notes: from under 50,000 up to under 300,000 troops including rotation
+    assert (Availability().troops_min, Availability().troops_max) == (50_000, 300_000)
+    four = Forces(units=4, brigades_min=4, brigades_max=4, troops_min=16_000, troops_max=16_000)
+    s3 = sustain(four, rotation=3)  # 48,000: under both ends
+    assert s3.fits_availability_low and s3.fits_availability
+    assert "both ends" in s3.fits_text()
+    s4 = sustain(four, rotation=4)  # 64,000: the upper end only
+    assert s4.fits_availability and not s4.fits_availability_low
+    assert "upper end" in s4.fits_text() and "not the lower" in s4.fits_text()
+    wide = sustain(four, rotation=4, availability=Availability(troops_min=64_000))
+    assert wide.fits_availability_low  # at the figure counts as fitting, as the upper end
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"troops_max": 0}, {"brigades_deployable": -1}, {"troops_min": 0}, {"troops_min": 2.5}],
+)
 def test_bad_availability(change: dict) -> None:
     with pytest.raises(InputError, match="availability"):
         Availability(**change)
+
+
+def test_availability_ends_in_order() -> None:
+    with pytest.raises(InputError, match="troops_min .* more than troops_max"):
+        Availability(troops_min=400_000)
