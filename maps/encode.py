@@ -68,7 +68,7 @@ _SCALE = 10**DECIMALS
 UNIT_COLUMNS = (
     "lat", "lon", "sidc", "id", "label", "dep", "type", "ech", "troops", "km_along", "part",
     "d_line", "d_unit", "oblast", "point", "d_point", "bearing", "radius", "hub", "leg_km",
-    "leg_h", "resp", "resp_h",
+    "leg_h", "resp", "resp_h", "notice_h", "road_kmh",
 )  # fmt: skip
 
 
@@ -384,6 +384,8 @@ def _unit_rows(units: gpd.GeoDataFrame, troops: Mapping[str, str]) -> list[list[
                 _number(u.leg_hours, 1),
                 escape(getattr(u, "response_point", "")),
                 _number(getattr(u, "response_hours", None), 1),
+                _number(getattr(u, "notice_h", None), 1),
+                _number(getattr(u, "road_kmh", None), 0),
             ]
         )
     return rows

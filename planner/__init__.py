@@ -37,14 +37,22 @@ from planner.logistics import (
     CIRCUITY,
     CONVOY_KMH,
     NOTES_DISTANCE_KM,
-    RESPONSE_KMH,
+    RESPONSE_COLUMNS,
+    fastest_response,
     response_times,
     supply_legs,
 )
 from planner.placement import max_coverage, min_units_to_cover, place_along, place_around_points
 from planner.plan import ROW_KEYS, UNIT_COLUMNS, Plan, make_plan, plan_all
 from planner.presets import NOTES_LINE_KM, OPTIONS, PRESETS, VARIANT_LABELS, VARIANTS, get_preset
-from planner.scenario import Deployment, Scenario, load_scenario, parse_scenario
+from planner.scenario import (
+    RESPONSE_TARGET_H,
+    Deployment,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+)
+from planner.sectors import SECTOR_COLUMNS, point_sectors
 from planner.sweep import SWEEP_COLUMNS, sweep_grid
 from planner.units import BRIGADE_TROOPS, UNIT_TYPES, UnitType, get_unit_type
 
@@ -60,9 +68,11 @@ __all__ = [
     "NOTES_LINE_KM",
     "OPTIONS",
     "PRESETS",
-    "RESPONSE_KMH",
+    "RESPONSE_COLUMNS",
+    "RESPONSE_TARGET_H",
     "ROTATION_DEFAULT",
     "ROW_KEYS",
+    "SECTOR_COLUMNS",
     "SWEEP_COLUMNS",
     "UNIT_COLUMNS",
     "UNIT_TYPES",
@@ -80,6 +90,7 @@ __all__ = [
     "brigades_for",
     "count_forces",
     "coverage_polygons",
+    "fastest_response",
     "format_table",
     "get_preset",
     "get_unit_type",
@@ -92,6 +103,7 @@ __all__ = [
     "place_along",
     "place_around_points",
     "plan_all",
+    "point_sectors",
     "prepare_line",
     "records",
     "response_times",

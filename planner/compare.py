@@ -2,7 +2,10 @@
 
 Each row (:meth:`planner.plan.Plan.row`) sets the notes' figures beside what placement on the
 loaded line gives, the force arithmetic with rotation against what Europe can provide, and
-the supply legs' totals.
+the supply legs' totals (rear hub -> each unit, beside the notes' ~1,200 km) and the response
+to each concentration point's sector. JSON carries, per plan, the list ``response`` (per
+point: the fastest unit, its hours, whether it meets the target); Markdown and CSV show the
+slowest point.
 """
 
 from __future__ import annotations
@@ -51,10 +54,15 @@ _LABELS = {
     "fits_availability_low_placed": "fits availability, lower end (placed)",
     "fits_brigades_placed": "fits deployable brigades (placed)",
     "road_km_total": "supply road km, all units",
-    "road_km_max": "supply road km, farthest unit",
+    "supply_road_km_min": "supply road km, rear hub to unit",
     "convoy_hours_max": "convoy hours, farthest unit",
-    "response_hours_max": "response hours to a point, slowest",
+    "response_target_h": "response target, hours",
+    "response_hours_max": "response hours, slowest point",
 }
+# rows whose cell names a second key beside the value: "5.7 (Donetsk)"
+_BESIDE = {"response_hours_max": "response_point_slowest"}
+# keys of a row that are lists (JSON only)
+_LISTS = ("response",)
 # rows that hold the notes' figures: "-" for a scenario, which has none
 _NOTES_ROWS = {
     "units_nominal",
@@ -73,6 +81,7 @@ _RANGES = {
     "troops_placed_min": "troops_placed_max",
     "sustained_troops_min": "sustained_troops_max",
     "sustained_troops_placed_min": "sustained_troops_placed_max",
+    "supply_road_km_min": "supply_road_km_max",
 }
 
 
@@ -148,6 +157,11 @@ def _markdown(frame: pd.DataFrame) -> str:
             high = _RANGES.get(key)
             if high and r[high] != r[key]:
                 cell = f"{cell}-{_cell(high, r[high])}"
+            beside = _BESIDE.get(key)
+            if beside and r.get(beside):
+                met = r.get("response_meets_target")
+                verdict = "" if met is None else (", within target" if met else ", beyond target")
+                cell = f"{cell} ({_cell(beside, r[beside])}{verdict})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += [
@@ -157,7 +171,10 @@ def _markdown(frame: pd.DataFrame) -> str:
         "4,000 troops (1,333-1,667). Sustained = troops x rotation; availability, including "
         "rotation: from under 50,000 (lower end) to under 300,000 troops (upper end), about 41 "
         "of 82 brigades deployable. Western Europe to the area of operations is ~1,200 km "
-        "(notes). Rounded once, half up: troops to 1, brigades to 0.1, fractions to 0.1 %.",
+        "(notes); supply road km run from the rear hub to each unit (min-max), hence longer. "
+        "Response: notice to move + road km to the point's sector (the nearest point of the "
+        "line) at the unit type's road speed, fastest unit per point. Rounded once, half up: "
+        "troops to 1, brigades to 0.1, fractions to 0.1 %.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -171,8 +188,11 @@ def format_table(frame: pd.DataFrame, fmt: Literal["md", "csv", "json"] = "md") 
         From :func:`table`.
     fmt : {"md", "csv", "json"}
         ``md``: one column per plan (readable in a terminal and on GitHub); ``csv``: one row
-        per plan; ``json``: a list of objects with the keys of :data:`planner.plan.ROW_KEYS`
-        (``option`` an integer or null).
+        per plan, the keys of :data:`planner.plan.ROW_KEYS` but the list ``response`` (the
+        slowest point is in ``response_point_slowest`` and ``response_hours_max``); ``json``:
+        a list of objects with the keys of :data:`planner.plan.ROW_KEYS` (``option`` an
+        integer or null, ``response`` a list of objects ``point``, ``unit_id``, ``hours``,
+        ``meets_target``).
 
     Raises
     ------
@@ -182,7 +202,8 @@ def format_table(frame: pd.DataFrame, fmt: Literal["md", "csv", "json"] = "md") 
     if fmt == "md":
         return _markdown(frame)
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n")
+        flat = frame.drop(columns=[c for c in _LISTS if c in frame.columns])
+        return flat.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"
     raise InputError(f"format {fmt!r} is not known; expected one of {', '.join(FORMATS)}")

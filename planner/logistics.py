@@ -1,13 +1,23 @@
-"""Logistics: supply legs from the rear hub to every unit, and response times to the points.
+"""Logistics: supply legs from the rear hub to every unit, and response times to the sectors.
 
-Every unit is supplied along rear hub -> entry hub -> the forward hub nearest to it -> the
-unit. Each leg is a geodesic on WGS84; road distance is the geodesic distance times
-:data:`CIRCUITY`, and time is road distance over :data:`CONVOY_KMH`. Response times from
-units to the concentration points use the same circuity at :data:`RESPONSE_KMH`.
+Every unit is supplied along rear hub -> entry hub -> forward hub -> the unit, through the
+rear, entry and forward hubs that make its total road distance shortest (every combination
+is weighed, vectorised: the best trunk to each forward hub plus that hub's last leg). Each leg
+is a geodesic on WGS84; road distance is the geodesic distance times :data:`CIRCUITY`, and time
+is road distance over :data:`CONVOY_KMH`.
+
+Response time from a unit to a concentration point is the unit type's notice to move plus the
+road distance to the point's *sector* (the point of the line nearest to it, see
+:mod:`planner.sectors`; geodesic x circuity) at the unit type's road speed
+(:attr:`planner.units.UnitType.notice_h`, :attr:`~planner.units.UnitType.road_kmh`). The
+sector, not the city: Luhansk and Donetsk lie behind the enemy's line, and a response force
+answers a breach at the line.
 
 The notes speak of about :data:`NOTES_DISTANCE_KM` (1,200 km) from Western Europe to the
 area of operations; :func:`trunk_legs` and :func:`describe_trunk` set the rear -> entry ->
-forward legs beside it.
+forward legs beside it, and :func:`logistics_totals` what the plan gives to each unit
+(``road_km_min``, ``road_km_median``, ``road_km_max``): longer, because it runs on to every
+unit, by road.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import LineString
 
 from geo.errors import InputError
@@ -27,8 +37,9 @@ __all__ = [
     "CONVOY_KMH",
     "LEG_COLUMNS",
     "NOTES_DISTANCE_KM",
-    "RESPONSE_KMH",
+    "RESPONSE_COLUMNS",
     "describe_trunk",
+    "fastest_response",
     "logistics_totals",
     "response_times",
     "supply_legs",
@@ -44,9 +55,6 @@ CIRCUITY = 1.3
 #: columns on main roads (doctrinal rates run from about 25 km/h on minor roads to 50 km/h
 #: on motorways by day).
 CONVOY_KMH = 40.0
-#: Road speed of a response unit moving to a threatened point, km/h: faster than a supply
-#: convoy, wheeled and tracked vehicles on main roads without march-column discipline.
-RESPONSE_KMH = 60.0
 #: The notes' distance from Western Europe to the area of operations, km (about).
 NOTES_DISTANCE_KM = 1200.0
 #: Columns of :func:`supply_legs` (besides geometry), as in the plan's ``legs`` layer.
@@ -61,6 +69,8 @@ LEG_COLUMNS = [
     "road_km",
     "hours",
 ]
+#: Columns of :func:`fastest_response`: per point, the fastest unit to its sector.
+RESPONSE_COLUMNS = ["point", "unit_id", "road_km", "hours", "meets_target"]
 # Legs are drawn as geodesics, densified to this (km) for maps.
 _DRAW_SEGMENT_KM = 25.0
 
@@ -198,7 +208,14 @@ def supply_legs(
     circuity: float = CIRCUITY,
     convoy_kmh: float = CONVOY_KMH,
 ) -> gpd.GeoDataFrame:
-    """Supply route of every unit: rear -> entry -> nearest forward hub -> unit.
+    """Supply route of every unit: rear -> entry -> forward hub -> unit, the shortest.
+
+    Each unit takes the rear, entry and forward hubs whose route to it is shortest of all
+    combinations: for each forward hub the best rear -> entry -> forward trunk
+    (:func:`trunk_legs`), plus that hub's last leg to the unit; the minimum over the forward
+    hubs is the minimum over every (rear, entry, forward) triple, as the last leg does not
+    depend on the rear and entry hubs. Road km are geodesic km x ``circuity`` throughout, so
+    the shortest geodesic route is the shortest road route.
 
     Parameters
     ----------
@@ -228,12 +245,13 @@ def supply_legs(
     factor = _circuity(circuity)
     speed = _speed("convoy_kmh", convoy_kmh)
     trunk = trunk_legs(hubs, circuity=factor, convoy_kmh=speed)
-    forward, fwd_lon, fwd_lat = _tier(hubs, "forward")
+    _, fwd_lon, fwd_lat = _tier(hubs, "forward")
     unit_lon, unit_lat = as_lonlat(units)
-    last, _ = distance_matrix_km(unit_lon, unit_lat, fwd_lon, fwd_lat)
-    nearest = last.argmin(axis=1) if unit_lon.size else np.empty(0, dtype=np.intp)
-    last_leg = last[np.arange(unit_lon.size), nearest]
-    route = trunk.iloc[nearest]
+    last, _ = distance_matrix_km(unit_lon, unit_lat, fwd_lon, fwd_lat)  # (unit, forward)
+    total = trunk["geodesic_km"].to_numpy()[None, :] + last
+    best = total.argmin(axis=1) if unit_lon.size else np.empty(0, dtype=np.intp)
+    last_leg = last[np.arange(unit_lon.size), best]
+    route = trunk.iloc[best]
     hub_xy = {
         name: xy
         for name, xy in zip(
@@ -272,9 +290,11 @@ def logistics_totals(legs: pd.DataFrame) -> dict[str, float]:
     Returns
     -------
     dict
-        ``units``, ``road_km_total`` (one trip to every unit), ``road_km_mean``,
-        ``road_km_max``, ``hours_mean``, ``hours_max``, ``geodesic_km_mean`` and
-        ``notes_km`` (:data:`NOTES_DISTANCE_KM`); zeros for a plan without units.
+        ``units``, ``road_km_total`` (one trip to every unit), ``road_km_min``,
+        ``road_km_median``, ``road_km_mean``, ``road_km_max`` (rear hub -> unit, road km),
+        ``hours_mean``, ``hours_max``, ``geodesic_km_mean`` and ``notes_km``
+        (:data:`NOTES_DISTANCE_KM`: the notes' Western Europe -> area of operations, which
+        stops where the units' own legs begin); zeros for a plan without units.
     """
     n = len(legs)
 
@@ -284,6 +304,8 @@ def logistics_totals(legs: pd.DataFrame) -> dict[str, float]:
     return {
         "units": float(n),
         "road_km_total": stat("road_km", "sum"),
+        "road_km_min": stat("road_km", "min"),
+        "road_km_median": stat("road_km", "median"),
         "road_km_mean": stat("road_km", "mean"),
         "road_km_max": stat("road_km", "max"),
         "hours_mean": stat("hours", "mean"),
@@ -295,46 +317,108 @@ def logistics_totals(legs: pd.DataFrame) -> dict[str, float]:
 
 def response_times(
     units: gpd.GeoDataFrame,
-    points: gpd.GeoDataFrame,
+    sectors: gpd.GeoDataFrame,
     *,
+    notice_h: ArrayLike,
+    road_kmh: ArrayLike,
     circuity: float = CIRCUITY,
-    speed_kmh: float = RESPONSE_KMH,
 ) -> pd.DataFrame:
-    """Road distance and time from every unit to every concentration point.
+    """Road distance and response time from every unit to every sector.
+
+    hours = ``notice_h`` + geodesic km x ``circuity`` / ``road_kmh``, with the notice and
+    speed of each unit's type.
 
     Parameters
     ----------
     units : GeoDataFrame
         Unit points (``unit_id`` column or the index names them).
-    points : GeoDataFrame
-        Concentration points (``name`` column or the index names them).
+    sectors : GeoDataFrame
+        Where the units go: the sectors of the concentration points (Point geometry; the
+        ``name`` column or the index names them). See :func:`planner.sectors.point_sectors`.
+    notice_h : float or array_like
+        Notice to move of each unit (or of all), hours.
+    road_kmh : float or array_like
+        Road speed of each unit (or of all), km/h.
     circuity : float, default :data:`CIRCUITY`
         Road km per geodesic km.
-    speed_kmh : float, default :data:`RESPONSE_KMH`
-        Road speed of a responding unit, km/h.
 
     Returns
     -------
     DataFrame
-        One row per (unit, point): ``unit_id``, ``point``, ``geodesic_km``, ``road_km``,
-        ``hours``; units in order, points in order within each.
+        One row per (unit, sector): ``unit_id``, ``point``, ``geodesic_km``, ``road_km``,
+        ``hours``; units in order, sectors in order within each.
 
     Raises
     ------
     InputError
-        If circuity or speed are bad.
+        If circuity, a notice or a speed is bad.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> units = gpd.GeoDataFrame({"unit_id": ["a"]}, geometry=[Point(30, 48)], crs=4326)
+    >>> sector = gpd.GeoDataFrame({"name": ["X"]}, geometry=[Point(30, 48.5)], crs=4326)
+    >>> t = response_times(units, sector, notice_h=2.0, road_kmh=30.0)
+    >>> round(float(t["hours"].iloc[0]), 2)  # 2 h + 55.6 km x 1.3 / 30 km/h
+    4.41
     """
     factor = _circuity(circuity)
-    speed = _speed("speed_kmh", speed_kmh)
     unit_lon, unit_lat = as_lonlat(units)
-    point_lon, point_lat = as_lonlat(points)
+    n = unit_lon.size
+    notice = np.broadcast_to(np.asarray(notice_h, dtype=np.float64), (n,))
+    speed = np.broadcast_to(np.asarray(road_kmh, dtype=np.float64), (n,))
+    if not (np.isfinite(notice) & (notice >= 0)).all():
+        raise InputError(
+            f"notice_h holds {notice[~(np.isfinite(notice) & (notice >= 0))][0]!r}; expected "
+            "hours >= 0 (notice to move)"
+        )
+    for value in np.unique(speed):
+        _speed("road_kmh", float(value))
+    point_lon, point_lat = as_lonlat(sectors)
     geodesic, _ = distance_matrix_km(unit_lon, unit_lat, point_lon, point_lat)  # (unit, point)
+    road_km = geodesic * factor
+    hours = notice[:, None] + road_km / speed[:, None]
     return pd.DataFrame(
         {
             "unit_id": np.repeat(
                 np.asarray(_names(units, "unit_id"), dtype=object), point_lon.size
             ),
-            "point": np.tile(np.asarray(_names(points, "name"), dtype=object), unit_lon.size),
-            **_by_road(geodesic.ravel(), factor, speed),
+            "point": np.tile(np.asarray(_names(sectors, "name"), dtype=object), n),
+            "geodesic_km": geodesic.ravel(),
+            "road_km": road_km.ravel(),
+            "hours": hours.ravel(),
         }
     )
+
+
+def fastest_response(times: pd.DataFrame, *, target_h: float) -> pd.DataFrame:
+    """Per point, the unit that reaches its sector first, and whether within ``target_h``.
+
+    Parameters
+    ----------
+    times : DataFrame
+        As :func:`response_times` returns.
+    target_h : float
+        The response target, hours.
+
+    Returns
+    -------
+    DataFrame
+        One row per point, in the order they first appear: :data:`RESPONSE_COLUMNS`
+        (``point``, ``unit_id``, ``road_km``, ``hours``, ``meets_target`` = hours <=
+        target); empty (typed) without units.
+    """
+    if times.empty:
+        return pd.DataFrame(
+            {
+                "point": pd.Series(dtype=object),
+                "unit_id": pd.Series(dtype=object),
+                "road_km": pd.Series(dtype=float),
+                "hours": pd.Series(dtype=float),
+                "meets_target": pd.Series(dtype=bool),
+            }
+        )
+    best = times.loc[times.groupby("point", sort=False)["hours"].idxmin()]
+    best = best[["point", "unit_id", "road_km", "hours"]].reset_index(drop=True)
+    best["meets_target"] = best["hours"].to_numpy() <= target_h
+    return best

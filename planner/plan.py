@@ -29,6 +29,8 @@ from planner.distances import as_lonlat, prepare_line
 from planner.forces import ROTATION_DEFAULT, Forces, Sustainment, count_forces, sustain
 from planner.logistics import (
     NOTES_DISTANCE_KM,
+    RESPONSE_COLUMNS,
+    fastest_response,
     logistics_totals,
     response_times,
     supply_legs,
@@ -47,6 +49,7 @@ from planner.rounding import (
     troops_text,
 )
 from planner.scenario import Deployment, Scenario, given_options
+from planner.sectors import point_sectors, sector_points
 from planner.units import UnitType
 
 __all__ = ["ROW_KEYS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
@@ -74,6 +77,8 @@ UNIT_COLUMNS = [
     "leg_hours",
     "response_point",
     "response_hours",
+    "notice_h",
+    "road_kmh",
 ]
 
 #: Keys of :meth:`Plan.row`, in order: the comparison table's columns.
@@ -121,11 +126,17 @@ ROW_KEYS = [
     "road_km_total",
     "road_km_max",
     "convoy_hours_max",
+    # rear hub -> each unit by road: what the plan gives beside the notes' ~1,200 km
+    "supply_road_km_min",
+    "supply_road_km_median",
+    "supply_road_km_max",
+    # response: per point, the fastest unit to its sector (notice to move + road move)
+    "response_target_h",
     "response_hours_max",
+    "response_point_slowest",
+    "response_meets_target",
+    "response",
 ]
-
-
-_RESPONSE_COLUMNS = {"point": object, "unit_id": object, "road_km": float, "hours": float}
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,14 +188,22 @@ class Plan:
         ``nominal`` x rotation, against availability.
     forces_placed : Sustainment
         ``placed`` x rotation, against availability.
+    points : GeoDataFrame
+        The concentration points with their sectors (:func:`planner.sectors.point_sectors`:
+        ``sector_lon``, ``sector_lat``, ``sector_part``, ``sector_km``,
+        ``sector_distance_km``), as the plan's ``points`` layer.
     response : DataFrame
-        For each concentration point, the brigade that reaches it first by road: ``point``,
-        ``unit_id``, ``road_km``, ``hours`` (at :data:`planner.logistics.RESPONSE_KMH`); empty
-        without brigades.
+        For each concentration point, the unit that reaches its sector first:
+        :data:`planner.logistics.RESPONSE_COLUMNS` (``point``, ``unit_id``, ``road_km``,
+        ``hours`` = the unit type's notice to move + road km / its road speed,
+        ``meets_target``); empty without units.
+    response_target_h : float
+        The response target, hours (the scenario's, or ``--response-target-h``).
     logistics : dict
         Totals of the supply legs (:func:`planner.logistics.logistics_totals`: ``road_km_total``,
-        ``road_km_max``, ``hours_max``, ``geodesic_km_mean`` ...) and ``response_hours_max``
-        (the point the brigades reach last; NaN without brigades).
+        ``road_km_min``, ``road_km_median``, ``road_km_max``, ``hours_max``,
+        ``geodesic_km_mean`` ...) and ``response_hours_max`` (the slowest point's fastest
+        response; NaN without units).
     has_notes_figures : bool
         True for a preset: ``nominal`` are the notes' own figures.
     """
@@ -213,6 +232,8 @@ class Plan:
     response: pd.DataFrame
     logistics: dict[str, float]
     has_notes_figures: bool
+    points: gpd.GeoDataFrame | None = None
+    response_target_h: float = 6.0
 
     def row(self) -> dict[str, Any]:
         """The comparison row: the keys :data:`ROW_KEYS`, plain Python values.
@@ -220,9 +241,12 @@ class Plan:
         Every figure is rounded here, once, half up (:mod:`planner.rounding`): troops to
         whole numbers (ints), brigades to 0.1 (floats), fractions of the line to 0.1 %
         (three decimals), km to 0.1, hours to 0.01; booleans are bools; ``option`` and
-        ``variant`` are None for a user scenario.
+        ``variant`` are None for a user scenario. ``response`` is a list of plain dicts
+        (:meth:`response_records`), the other values are scalars.
         """
         units = self.units
+        n_legs = len(self.legs)
+        slowest = self.slowest_response()
         row: dict[str, Any] = {
             "option": self.option,
             "variant": self.variant,
@@ -262,9 +286,38 @@ class Plan:
             "road_km_total": _rounded(self.logistics["road_km_total"], 1),
             "road_km_max": _rounded(self.logistics["road_km_max"], 1),
             "convoy_hours_max": _rounded(self.logistics["hours_max"], 2),
+            "supply_road_km_min": _rounded(self.logistics["road_km_min"], 1) if n_legs else None,
+            "supply_road_km_median": (
+                _rounded(self.logistics["road_km_median"], 1) if n_legs else None
+            ),
+            "supply_road_km_max": _rounded(self.logistics["road_km_max"], 1) if n_legs else None,
+            "response_target_h": self.response_target_h,
             "response_hours_max": _rounded(self.logistics["response_hours_max"], 2),
+            "response_point_slowest": None if slowest is None else slowest["point"],
+            "response_meets_target": (
+                None if slowest is None else bool(self.response["meets_target"].all())
+            ),
+            "response": self.response_records(),
         }
         return {key: row[key] for key in ROW_KEYS}
+
+    def response_records(self) -> list[dict[str, Any]]:
+        """Per point, the fastest unit to its sector: ``point``, ``unit_id``, ``hours`` (to
+        0.01) and ``meets_target``, as plain Python values (empty without units)."""
+        return [
+            {
+                "point": str(r.point),
+                "unit_id": str(r.unit_id),
+                "hours": round(float(r.hours), 2),
+                "meets_target": bool(r.meets_target),
+            }
+            for r in self.response.itertuples()
+        ]
+
+    def slowest_response(self) -> dict[str, Any] | None:
+        """The point whose fastest unit is slowest (a :meth:`response_records` item), or None."""
+        records = self.response_records()
+        return max(records, key=lambda r: r["hours"]) if records else None
 
     def frames(self) -> dict[str, gpd.GeoDataFrame]:
         """The plan's layers by name (``units``, ``coverage``, ``gaps``, ``legs``) for export."""
@@ -327,9 +380,28 @@ class Plan:
         if self.has_notes_figures and placed_fit != fit:
             lines.append(f"  rotation x{self.rotation}, as placed: {sustained(placed_fit)}")
         if len(self.legs):
+            lo, mid, hi = (self.logistics[f"road_km_{k}"] for k in ("min", "median", "max"))
             lines.append(
-                f"  supply: {km_text(self.logistics['road_km_max'])} km by road to the farthest "
-                f"unit ({km_text(self.logistics['hours_max'], 2)} h by convoy)"
+                f"  supply: rear hub to each unit {km_text(lo, 0)}-{km_text(hi, 0)} road km "
+                f"(median {km_text(mid, 0)}; farthest {km_text(self.logistics['hours_max'], 2)} h "
+                f"by convoy); the notes' ~{NOTES_DISTANCE_KM:,.0f} km is Western Europe to the "
+                "area of operations, not to each unit"
+            )
+        records = self.response_records()
+        if records:
+            target = self.response_target_h
+            late = [r for r in records if not r["meets_target"]]
+            verdict = (
+                f"all within the {target:g} h target"
+                if not late
+                else f"{len(late)} of {len(records)} beyond the {target:g} h target"
+            )
+            each = ", ".join(f"{r['point']} {r['hours']:.1f} h ({r['unit_id']})" for r in records)
+            slowest = self.slowest_response()
+            assert slowest is not None
+            lines.append(
+                f"  response to the points' sectors (notice to move + road): {each}; slowest "
+                f"{slowest['point']} {slowest['hours']:.1f} h, {verdict}"
             )
         return "\n".join(lines)
 
@@ -483,29 +555,32 @@ def _unique(values: Iterable[Any]) -> Any:
 
 
 def _response(
-    units: gpd.GeoDataFrame, points: gpd.GeoDataFrame
-) -> tuple[list[str], np.ndarray, pd.DataFrame]:
-    """Response by road: each unit to its own point (else the nearest), each point's nearest
-    brigade.
+    units: gpd.GeoDataFrame,
+    sectors: gpd.GeoDataFrame,
+    catalogue: Any,
+    target_h: float,
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    """Response to the points' sectors: each unit to its own point (else the one it reaches
+    first), and each point's fastest unit.
 
-    Returns the point each unit answers, its hours there, and one row per point with the
-    brigade that reaches it first (``point``, ``unit_id``, ``road_km``, ``hours``; empty
-    without brigades).
+    Returns the point each unit answers, its hours there, every unit's notice to move and
+    road speed (its type's), and one row per point with the unit that reaches its sector
+    first (:data:`planner.logistics.RESPONSE_COLUMNS`; empty without units).
     """
-    times = response_times(units, points)
-    names = [str(n) for n in points["name"]] if "name" in points.columns else []
-    names = names or [str(i) for i in points.index]
+    types = [catalogue[t] for t in units["unit_type"]] if len(units) else []
+    notice = np.array([t.notice_h for t in types], dtype=np.float64)
+    speed = np.array([t.road_kmh for t in types], dtype=np.float64)
+    targets = sector_points(sectors)
+    names = targets["name"].tolist()
+    times = response_times(units, targets, notice_h=notice, road_kmh=speed)
     hours = times["hours"].to_numpy().reshape(len(units), len(names))
     own = np.array([names.index(p) if p in names else -1 for p in units["point"]], dtype=np.intp)
-    nearest = hours.argmin(axis=1) if hours.size else np.zeros(len(units), dtype=np.intp)
-    pick = np.where(own >= 0, own, nearest)
-    brigade = units["echelon"].to_numpy() == "brigade"
-    best = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _RESPONSE_COLUMNS.items()})
-    if brigade.any():
-        mine = times[np.repeat(brigade, len(names))]
-        best = mine.loc[mine.groupby("point", sort=False)["hours"].idxmin(), list(best.columns)]
-        best = best.reset_index(drop=True)
-    return [names[i] for i in pick], hours[np.arange(len(units)), pick], best
+    first = hours.argmin(axis=1) if hours.size else np.zeros(len(units), dtype=np.intp)
+    pick = np.where(own >= 0, own, first)
+    best = fastest_response(times, target_h=target_h)
+    assert list(best.columns) == RESPONSE_COLUMNS
+    chosen = hours[np.arange(len(units)), pick] if len(units) else np.empty(0)
+    return [names[i] for i in pick], chosen, notice, speed, best
 
 
 def make_plan(
@@ -517,6 +592,7 @@ def make_plan(
     standoff_km: float | None = None,
     radius_km: float | None = None,
     rotation: int | None = None,
+    response_target_h: float | None = None,
 ) -> Plan:
     """Place a scenario (or preset) on the layers and measure it.
 
@@ -527,7 +603,7 @@ def make_plan(
     scenario : Scenario or (int, str)
         A scenario (:func:`planner.load_scenario`), a preset (:data:`planner.PRESETS`), or a
         preset's (option, variant) pair.
-    unit, spacing_km, standoff_km, radius_km, rotation : optional
+    unit, spacing_km, standoff_km, radius_km, rotation, response_target_h : optional
         Overrides for every deployment (``spacing_km`` for those along the line): see
         :meth:`Scenario.with_overrides`. A preset keeps the notes' figures; the overrides are
         recorded in ``parameters["overrides"]``.
@@ -557,6 +633,7 @@ def make_plan(
         standoff_km=standoff_km,
         radius_km=radius_km,
         rotation=rotation,
+        response_target_h=response_target_h,
     )
     scenario = base.with_overrides(**overrides)
     prepared = prepare_line(layers.line)
@@ -612,7 +689,14 @@ def make_plan(
     units["hub"] = legs["forward"].to_numpy()
     units["leg_road_km"] = legs["road_km"].to_numpy()
     units["leg_hours"] = legs["hours"].to_numpy()
-    units["response_point"], units["response_hours"], response = _response(units, layers.points)
+    points = point_sectors(layers.points, prepared)
+    (
+        units["response_point"],
+        units["response_hours"],
+        units["notice_h"],
+        units["road_kmh"],
+        response,
+    ) = _response(units, points, scenario.unit_types, scenario.response_target_h)
     logistics = logistics_totals(legs)
     logistics["response_hours_max"] = (
         float(response["hours"].max()) if len(response) else float("nan")
@@ -635,6 +719,7 @@ def make_plan(
         "standoff_km": _unique(d["standoff_km"] for d in described),
         "radius_km": _unique(d["radius_km"] for d in described),
         "rotation": scenario.rotation,
+        "response_target_h": scenario.response_target_h,
         "deployments": described,
         "unit_types": {i: asdict(scenario.unit_types[i]) for i in unit_ids},
         "availability": asdict(scenario.availability),
@@ -671,6 +756,8 @@ def make_plan(
         response=response,
         logistics=logistics,
         has_notes_figures=scenario.nominal is not None,
+        points=points,
+        response_target_h=scenario.response_target_h,
     )
 
 
@@ -679,10 +766,15 @@ def plan_all(
     *,
     rotation: int = ROTATION_DEFAULT,
     scenarios: Iterable[Scenario] = (),
+    response_target_h: float | None = None,
 ) -> list[Plan]:
     """Plan the eight presets (options 1-4 x eur-plus / ua-supported), then each scenario.
 
-    ``rotation`` applies to the presets; scenarios keep their own.
+    ``rotation`` and ``response_target_h`` (default: the scenario's, 6 h for the presets)
+    apply to the presets; scenarios keep their own.
     """
-    plans = [make_plan(layers, preset, rotation=rotation) for preset in PRESETS.values()]
+    plans = [
+        make_plan(layers, preset, rotation=rotation, response_target_h=response_target_h)
+        for preset in PRESETS.values()
+    ]
     return plans + [make_plan(layers, scenario) for scenario in scenarios]

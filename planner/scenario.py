@@ -5,6 +5,8 @@ types and an optional availability::
 
     name = "Northern tripwire"
     rotation = 4
+    response_target_h = 6          # hours within which each concentration point's sector
+                                   # should be reached by a unit (default 6)
 
     [[deployment]]
     name = "Kharkiv screen"        # shown on maps and in tables
@@ -19,6 +21,8 @@ types and an optional availability::
     echelon = "battalion"
     radius_km = 40
     standoff_km = 5
+    notice_h = 0.5                 # notice to move, hours
+    road_kmh = 60                  # road speed, km/h
 
     [availability]
     troops_min = 40000             # lower end of what Europe can sustain (default 50,000)
@@ -50,8 +54,14 @@ Keys of a ``[[deployment]]``:
 
 Keys of ``[units.<id>]``: ``label``, ``echelon`` (``"battalion"`` or ``"brigade"``),
 ``troops`` (per brigade, default 4,000), ``sidc`` (20-digit 2525D; default a plain frame of
-the echelon), ``radius_km``, ``standoff_km``, ``rationale``. A new type needs ``echelon``,
-``radius_km`` and ``standoff_km``; for a built-in type give only what changes.
+the echelon), ``radius_km``, ``standoff_km``, ``notice_h`` (notice to move, hours) and
+``road_kmh`` (road speed, km/h; default for both: by echelon, those of the built-in light
+battalion or heavy brigade, :data:`planner.units.RESPONSE_DEFAULTS`), ``rationale``. A new type
+needs ``echelon``, ``radius_km`` and ``standoff_km``; for a built-in type give only what changes.
+
+``response_target_h`` (top level, default 6): the time within which the sector of each
+concentration point should be reached (notice to move + road km / road speed of the fastest
+unit); each plan says, per point, whether it is.
 
 Unknown keys and wrong types are :class:`~geo.errors.InputError` naming the key, the file
 and the line.
@@ -78,7 +88,21 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Deployment", "Scenario", "given_options", "load_scenario", "parse_scenario"]
+__all__ = [
+    "RESPONSE_TARGET_H",
+    "Deployment",
+    "Scenario",
+    "given_options",
+    "load_scenario",
+    "parse_scenario",
+    "validate_response_target",
+]
+
+#: Default response target, hours: the sector of each concentration point reached by a unit
+#: within the working day of an incident (notice to move + the road move), before an
+#: attacker's follow-on echelons can exploit a breach.
+RESPONSE_TARGET_H = 6.0
+RESPONSE_TARGET_MAX_H = 168.0
 
 Along = Literal["line", "points"]
 
@@ -106,6 +130,23 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
+def validate_response_target(value: object) -> float:
+    """Return the response target in hours, or raise InputError saying what is wrong.
+
+    Examples
+    --------
+    >>> validate_response_target(4)
+    4.0
+    """
+    if not (_positive(value) and value <= RESPONSE_TARGET_MAX_H):  # type: ignore[operator]
+        raise InputError(
+            f"response target is {value!r} h; expected a positive number of hours up to "
+            f"{RESPONSE_TARGET_MAX_H:g} (response_target_h in a scenario, --response-target-h "
+            f"on the command line), e.g. {RESPONSE_TARGET_H:g}"
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
 _DEPLOYMENT_KEYS: Mapping[str, _Check] = {
     "name": ("a non-empty string", _text),
     "unit": ('a unit type id string, e.g. "light-battalion"', _text),
@@ -128,6 +169,8 @@ _UNIT_KEYS: Mapping[str, _Check] = {
     "sidc": ("a 20-digit string", lambda v: isinstance(v, str) and re.fullmatch(r"\d{20}", v)),
     "radius_km": ("a positive number of km", _positive),
     "standoff_km": ("a positive number of km", _positive),
+    "notice_h": ("a number of hours >= 0 (notice to move)", _non_negative),
+    "road_kmh": ("a positive road speed in km/h", _positive),
     "rationale": ("a string", lambda v: isinstance(v, str)),
 }
 _NEW_UNIT_REQUIRED = ("echelon", "radius_km", "standoff_km")
@@ -142,6 +185,10 @@ _TOP_KEYS: Mapping[str, _Check] = {
     "name": ("a non-empty string", _text),
     "description": ("a string", lambda v: isinstance(v, str)),
     "rotation": ("a whole number from 1 to 6", lambda v: _whole(v) and v <= 6),
+    "response_target_h": (
+        f"a positive number of hours up to {RESPONSE_TARGET_MAX_H:g}",
+        lambda v: _positive(v) and v <= RESPONSE_TARGET_MAX_H,
+    ),
     "deployment": ("an array of [[deployment]] tables", lambda v: isinstance(v, list)),
     "units": ("a table of [units.<id>] tables", lambda v: isinstance(v, dict)),
     "availability": ("an [availability] table", lambda v: isinstance(v, dict)),
@@ -235,6 +282,9 @@ class Scenario:
         A sentence on the concept.
     source : str
         Where it came from: a file path, or ``"preset"``.
+    response_target_h : float
+        Hours within which each concentration point's sector should be reached
+        (default :data:`RESPONSE_TARGET_H`).
     """
 
     name: str
@@ -247,9 +297,11 @@ class Scenario:
     nominal: Forces | None = None
     description: str = ""
     source: str = ""
+    response_target_h: float = RESPONSE_TARGET_H
 
     def __post_init__(self) -> None:
         validate_rotation(self.rotation)
+        validate_response_target(self.response_target_h)
         for deployment in self.deployments:
             get_unit_type(deployment.unit, self.unit_types)
 
@@ -261,10 +313,12 @@ class Scenario:
         standoff_km: float | None = None,
         radius_km: float | None = None,
         rotation: int | None = None,
+        response_target_h: float | None = None,
     ) -> Scenario:
         """Return the scenario with options of the command line applied to every deployment.
 
-        ``spacing_km`` applies to deployments along the line only; the others to all.
+        ``spacing_km`` applies to deployments along the line only; ``rotation`` and
+        ``response_target_h`` to the scenario; the others to all deployments.
 
         Raises
         ------
@@ -297,6 +351,11 @@ class Scenario:
             self,
             deployments=deployments,
             rotation=self.rotation if rotation is None else validate_rotation(rotation),
+            response_target_h=(
+                self.response_target_h
+                if response_target_h is None
+                else validate_response_target(response_target_h)
+            ),
         )
 
 
@@ -454,7 +513,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
         try:
             catalogue[unit_id] = UnitType(id=unit_id, **values)
         except InputError as exc:
-            key = "sidc" if "sidc" in str(exc) else None
+            key = next((k for k in _UNIT_KEYS if f" has {k} " in str(exc)), None)
             raise fail(section, key, str(exc), where) from None
 
     deployments = []
@@ -491,6 +550,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
         name=data.get("name", Path(source).stem),
         description=data.get("description", ""),
         rotation=data.get("rotation", ROTATION_DEFAULT),
+        response_target_h=float(data.get("response_target_h", RESPONSE_TARGET_H)),
         deployments=tuple(deployments),
         unit_types=MappingProxyType(catalogue),
         availability=_availability(data.get("availability", {}), fail),

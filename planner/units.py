@@ -3,7 +3,9 @@
 A :class:`UnitType` says how a unit is drawn (a 20-digit MIL-STD-2525D symbol code, SIDC),
 how it is counted (its echelon and the troops of one brigade of its kind) and where it is
 placed by default (standoff behind the line, coverage radius), with the reason for those
-defaults written beside them. Troops are never counted per battalion: the notes count
+defaults written beside them, and how fast it responds (notice to move ``notice_h`` and road
+speed ``road_kmh``: a response time is ``notice_h`` + road km / ``road_kmh``, see
+:func:`planner.logistics.response_times`). Troops are never counted per battalion: the notes count
 brigades of about 4,000 troops, three battalions to a brigade, and 24 battalions as 8-10
 brigades with support (see :mod:`planner.forces`).
 
@@ -25,6 +27,7 @@ from geo.errors import InputError
 __all__ = [
     "BRIGADE_TROOPS",
     "ECHELONS",
+    "RESPONSE_DEFAULTS",
     "UNIT_TYPES",
     "UnitType",
     "default_sidc",
@@ -38,6 +41,15 @@ ECHELONS: Mapping[str, str] = MappingProxyType({"battalion": "16", "brigade": "1
 
 #: Troops of one brigade, support included: the notes' 96,000 troops for 24 brigades.
 BRIGADE_TROOPS = 4_000
+
+#: Notice to move (h) and road speed (km/h) of a type that does not give its own, by echelon:
+#: those of the built-in light battalion and heavy brigade.
+RESPONSE_DEFAULTS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"battalion": (1.0, 50.0), "brigade": (2.0, 30.0)}
+)
+# Response settings beyond these are not a unit's: a week's notice, a car's speed.
+_NOTICE_MAX_H = 168.0
+_ROAD_MAX_KMH = 120.0
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 # 2525D: version 10, context 0 (reality), standard identity 3 (friend), symbol set 10 (land
@@ -81,6 +93,12 @@ class UnitType:
         Default coverage radius: the stretch of line the unit watches or can reach.
     standoff_km : float
         Default distance behind the line.
+    notice_h : float, optional
+        Notice to move, hours: from the order to the first vehicles rolling (fuelled, loaded,
+        crews in). Default: by echelon, :data:`RESPONSE_DEFAULTS`.
+    road_kmh : float, optional
+        Road speed of the unit moving to a threatened sector, km/h, halts included.
+        Default: by echelon, :data:`RESPONSE_DEFAULTS`.
     rationale : str
         Why these defaults.
     """
@@ -92,6 +110,8 @@ class UnitType:
     sidc: str
     radius_km: float
     standoff_km: float
+    notice_h: float = math.nan  # NaN: the echelon's default (RESPONSE_DEFAULTS)
+    road_kmh: float = math.nan
     rationale: str = ""
 
     def __post_init__(self) -> None:
@@ -125,6 +145,22 @@ class UnitType:
             number = not isinstance(value, bool) and isinstance(value, int | float)
             if not number or not math.isfinite(value) or value <= 0:
                 raise InputError(f"{where} has {name} {value!r}; expected a positive number of km")
+        notice, speed = RESPONSE_DEFAULTS[self.echelon]
+        for name, default, low, high, unit in (
+            ("notice_h", notice, 0.0, _NOTICE_MAX_H, "hours"),
+            ("road_kmh", speed, 1.0, _ROAD_MAX_KMH, "km/h"),
+        ):
+            value = getattr(self, name)
+            number = not isinstance(value, bool) and isinstance(value, int | float)
+            if number and math.isnan(value):
+                object.__setattr__(self, name, default)
+                continue
+            if not number or not math.isfinite(value) or not low <= value <= high:
+                raise InputError(
+                    f"{where} has {name} {value!r}; expected {unit} from {low:g} to {high:g}, "
+                    f"e.g. {default:g}"
+                )
+            object.__setattr__(self, name, float(value))
 
 
 UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
@@ -139,10 +175,14 @@ UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
                 sidc="10031000161211000000",  # friendly land unit, battalion, infantry
                 radius_km=25.0,
                 standoff_km=10.0,
+                notice_h=1.0,
+                road_kmh=50.0,
                 rationale=(
                     "Tripwire and monitoring: one battalion per 50 km of line watches 25 km each "
                     "way along it; it sits 10 km behind the line, out of direct fire and observed "
-                    "artillery yet close enough to see and report incidents."
+                    "artillery yet close enough to see and report incidents. Light and wheeled, "
+                    "held at high readiness: moving within 1 h of the order, at 50 km/h on main "
+                    "roads."
                 ),
             ),
             UnitType(
@@ -153,10 +193,14 @@ UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
                 sidc="10031000161205000000",  # friendly land unit, battalion, armour
                 radius_km=25.0,
                 standoff_km=10.0,
+                notice_h=1.5,
+                road_kmh=30.0,
                 rationale=(
                     "Area-based presence with limited enforcement: like the light battalion it "
                     "holds 50 km of line, 25 km each way, 10 km behind the line; its armour adds "
-                    "denial, not reach."
+                    "denial, not reach. Tracked armour is slower to start (fuel, ammunition, "
+                    "crews: 1.5 h notice to move) and marches at about 30 km/h on roads, the "
+                    "usual rate of tracked columns."
                 ),
             ),
             UnitType(
@@ -167,10 +211,15 @@ UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
                 sidc="10031000181205000000",  # friendly land unit, brigade, armour
                 radius_km=100.0,
                 standoff_km=30.0,
+                notice_h=2.0,
+                road_kmh=30.0,
                 rationale=(
                     "Response force: a brigade 30 km behind the line, beyond most tube artillery, "
-                    "reaches 100 km of line around it within a few hours' move (about 2 h at "
-                    "60 km/h on roads 1.3x the straight distance)."
+                    "reaches 100 km of line around it within about the 6 h response target: 2 h "
+                    "notice to move (a whole brigade, at high readiness in theatre, takes longer "
+                    "to get rolling than a battalion) and 130 road km (1.3x the straight "
+                    "distance) at 30 km/h, a tracked brigade column's march rate, is 6.3 h. "
+                    "Heavy brigades are slower than light battalions."
                 ),
             ),
         )

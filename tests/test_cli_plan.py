@@ -187,6 +187,11 @@ radius_km = "25"
         ([*OPTION_1, "--rotation", "0"], ["rotation"]),
         (["--option", "4", "--variant", "eur-plus", "--spacing-km", "50"], ["does not apply"]),
         ([*OPTION_1, "--online"], ["--online goes with --map"]),
+        (
+            [*OPTION_1, "--response-target-h", "0"],
+            ["response target is 0.0", "--response-target-h"],
+        ),
+        ([*OPTION_1, "--response-target-h", "nan"], ["response target is nan"]),
     ],
 )
 def test_plan_bad_input(run_cli: Callable, tmp: Path, argv: list[str], words: list[str]) -> None:
@@ -307,6 +312,40 @@ def test_compare_csv(run_cli: Callable, tmp: Path) -> None:
         16_000,
         0,
     ]
+
+
+def test_plan_response_and_sectors(run_cli: Callable, tmp: Path) -> None:
+    out = tmp / "plan.gpkg"
+    result = run_cli(
+        "plan", "--option", "4", "--variant", "eur-plus", "--response-target-h", "2", "-o", out
+    )
+    assert result.code == 0, result.err
+    assert "response to the points' sectors" in result.out
+    assert "beyond the 2 h target" in result.out  # heavy brigades: 2 h notice before moving
+    points = pyogrio.read_dataframe(out, layer="points")
+    for column in ("sector_lon", "sector_lat", "sector_part", "sector_km", "sector_distance_km"):
+        assert points[column].notna().all(), column
+    units = pyogrio.read_dataframe(out, layer="units")
+    assert set(units["notice_h"]) == {2.0} and set(units["road_kmh"]) == {30.0}
+    assert (units["response_hours"] > 2.0).all()
+
+
+def test_compare_response_target(run_cli: Callable, tmp: Path) -> None:
+    out = tmp / "options.json"
+    result = run_cli("compare", "--response-target-h", "3.5", "--format", "json", "-o", out)
+    assert result.code == 0, result.err
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["response_target_h"] for r in rows} == {3.5}
+    for row in rows:
+        for item in row["response"]:
+            assert item["meets_target"] == (item["hours"] <= 3.5)
+    out.unlink()
+    refused(
+        run_cli("compare", "--response-target-h", "-2", "-o", tmp / "c.md"),
+        tmp,
+        "response target is -2.0",
+        command="compare",
+    )
 
 
 def test_compare_unwritable(run_cli: Callable, tmp: Path) -> None:

@@ -118,7 +118,7 @@ def test_json(frame: pd.DataFrame, plans: list[Plan]) -> None:
 def test_csv_reads_back(frame: pd.DataFrame) -> None:
     text = format_table(frame, "csv")
     back = pd.read_csv(io.StringIO(text))
-    assert list(back.columns) == list(frame.columns)
+    assert list(back.columns) == [c for c in frame.columns if c != "response"]
     assert back["troops_max"].tolist() == frame["troops_max"].tolist()
     assert back["option"].iloc[:8].tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
 
@@ -137,3 +137,35 @@ def test_markdown(frame: pd.DataFrame) -> None:
 def test_unknown_format(frame: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="format 'xml'"):
         format_table(frame, "xml")  # type: ignore[arg-type]
+
+
+def test_response_in_every_format(frame: pd.DataFrame) -> None:
+    rows = json.loads(format_table(frame, "json"))
+    option4 = rows[6]
+    assert [r["point"] for r in option4["response"]] == [
+        "Luhansk",
+        "Donetsk",
+        "Zaporizhzhia",
+        "Kherson",
+    ]
+    for row in rows:
+        response = row["response"]
+        if not response:  # option 4 UA-supported: no European units
+            assert row["units_placed"] == 0 and row["response_hours_max"] is None
+            continue
+        assert all(set(r) == {"point", "unit_id", "hours", "meets_target"} for r in response)
+        slowest = max(response, key=lambda r: r["hours"])
+        assert row["response_hours_max"] == slowest["hours"]
+        assert row["response_point_slowest"] == slowest["point"]
+        assert row["response_meets_target"] == all(r["hours"] <= 6.0 for r in response)
+        assert all(r["meets_target"] == (r["hours"] <= row["response_target_h"]) for r in response)
+        assert (
+            row["supply_road_km_min"] <= row["supply_road_km_median"] <= row["supply_road_km_max"]
+        )
+    back = pd.read_csv(io.StringIO(format_table(frame, "csv")))
+    assert back["response_point_slowest"].iloc[6] == option4["response_point_slowest"]
+    assert back["response_hours_max"].iloc[6] == option4["response_hours_max"]
+    md = format_table(frame, "md")
+    line = next(x for x in md.splitlines() if x.startswith("| response hours, slowest point |"))
+    hours = f"{option4['response_hours_max']:,.1f} ({option4['response_point_slowest']}"
+    assert hours in line

@@ -340,11 +340,80 @@ def test_halving_the_spacing_never_covers_less(
         ({"standoff_km": 30.0}, "not less than radius_km"),
         ({"unit": "tank"}, "unknown unit type 'tank'"),
         ({"rotation": 9}, "rotation"),
+        ({"response_target_h": 0.0}, "response target is 0.0"),
+        ({"response_target_h": math.nan}, "response target is nan"),
     ],
 )
 def test_bad_input(straight: Layers, overrides: dict, match: str) -> None:
     with pytest.raises(InputError, match=match):
         make_plan(straight, _scenario(50, 10, 25), **overrides)
+
+
+def _points_at(*km_east: tuple[str, float, float]) -> gpd.GeoDataFrame:
+    """Points ``east`` km east of the straight line's point at ``km`` (so its sector is there)."""
+    rows = []
+    for name, km, east in km_east:
+        lon, lat, _ = GEOD.fwd(LON, LAT0, 0.0, km * 1000)
+        x, y, _ = GEOD.fwd(lon, lat, 90.0, east * 1000)
+        rows.append((name, x, y))
+    return gpd.GeoDataFrame(
+        {"name": [r[0] for r in rows]},
+        geometry=gpd.points_from_xy([r[1] for r in rows], [r[2] for r in rows]),
+        crs="EPSG:4326",
+    )
+
+
+def test_response_to_the_sector_by_hand(straight: Layers) -> None:
+    # light battalions 10 km west of km 25, 75, 125, 175; P's sector is km 125, Q's km 50
+    points = _points_at(("P", 125.0, 20.0), ("Q", 50.0, 40.0))
+    layers = Layers(line=straight.line, oblasts=straight.oblasts, points=points, hubs=straight.hubs)
+    plan = make_plan(layers, _scenario(50, 10, 25))
+    sectors = plan.points.set_index("name")
+    for name, km in (("P", 125.0), ("Q", 50.0)):
+        lon, lat, _ = GEOD.fwd(LON, LAT0, 0.0, km * 1000)
+        assert (sectors.loc[name, "sector_lon"], sectors.loc[name, "sector_lat"]) == (
+            pytest.approx(lon, abs=1e-6),
+            pytest.approx(lat, abs=1e-6),
+        )
+        assert sectors.loc[name, "sector_km"] == pytest.approx(km, abs=1e-3)
+        assert sectors.loc[name, "sector_part"] == 0
+    # light battalion: 1 h notice + road km (1.3 x geodesic) at 50 km/h
+    #   P: unit 03, 10 km from the sector:            1 + 13 / 50           = 1.26 h
+    #   Q: units 01 and 02, sqrt(10^2 + 25^2) = 26.93 km: 1 + 26.93 x 1.3 / 50 = 1.700 h
+    response = plan.response.set_index("point")
+    assert response.loc["P", "unit_id"] == "straight-03"
+    assert response.loc["P", "hours"] == pytest.approx(1.26, rel=1e-3)
+    assert response.loc["Q", "unit_id"] in ("straight-01", "straight-02")
+    assert response.loc["Q", "hours"] == pytest.approx(1.700, rel=2e-3)
+    assert response["meets_target"].all()
+    row = plan.row()
+    assert row["response_hours_max"] == pytest.approx(1.70, abs=0.01)
+    assert row["response_point_slowest"] == "Q" and row["response_meets_target"] is True
+    assert row["response_target_h"] == 6.0
+    assert [r["point"] for r in row["response"]] == ["P", "Q"]
+    # every unit answers its nearest point; the units layer says how fast it moves
+    assert plan.units["notice_h"].tolist() == [1.0] * 4
+    assert plan.units["road_kmh"].tolist() == [50.0] * 4
+    assert plan.units.loc[2, "response_point"] == "P"
+    assert plan.units.loc[2, "response_hours"] == pytest.approx(1.26, rel=1e-3)
+    # a target of 1.5 h: P in time, Q not
+    strict = make_plan(layers, _scenario(50, 10, 25), response_target_h=1.5)
+    assert strict.response.set_index("point")["meets_target"].to_dict() == {
+        "P": True,
+        "Q": False,
+    }
+    assert strict.row()["response_meets_target"] is False
+    assert "1 of 2 beyond the 1.5 h target" in strict.summary()
+    assert "Q 1.7 h (straight-0" in plan.summary()
+    # heavy brigades 30 km back: 2 h notice + 30 x 1.3 / 30 km/h = 3.3 h to P
+    brigades = Scenario(
+        name="brigades",
+        deployments=(
+            Deployment(unit="heavy-brigade", spacing_km=50, standoff_km=30, radius_km=100),
+        ),
+    )
+    heavy = make_plan(layers, brigades).response.set_index("point")
+    assert heavy.loc["P", "hours"] == pytest.approx(3.3, rel=1e-3)
 
 
 def test_bad_preset(straight: Layers) -> None:
@@ -369,3 +438,37 @@ def test_empty_plan_frames_are_typed(bundled: Layers) -> None:
     assert isinstance(plan.units, gpd.GeoDataFrame)
     assert plan.units["part"].dtype == np.int64
     assert plan.units["radius_km"].dtype == np.float64
+
+
+def test_every_unit_is_supplied_the_shortest_way(bundled: Layers) -> None:
+    # brute force over every (rear, entry, forward) triple of the hubs layer, with pyproj.Geod
+    hubs = bundled.hubs
+    tiers = {
+        tier: [(g.x, g.y) for g in hubs.geometry[hubs["tier"] == tier]]
+        for tier in ("rear", "entry", "forward")
+    }
+
+    def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+        return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000.0
+
+    checked = 0
+    plans = plan_all(bundled)
+    for plan in plans:
+        for leg, unit in zip(plan.legs.itertuples(), plan.units.geometry, strict=True):
+            xy = (unit.x, unit.y)
+            shortest = min(
+                geodesic_km(r, e) + geodesic_km(e, f) + geodesic_km(f, xy)
+                for r in tiers["rear"]
+                for e in tiers["entry"]
+                for f in tiers["forward"]
+            )
+            assert leg.road_km == pytest.approx(1.3 * shortest, rel=0.01)
+            assert leg.road_km >= 1.3 * shortest * (1 - 1e-9)
+            checked += 1
+        row = plan.row()
+        if len(plan.legs):
+            road = plan.legs["road_km"]
+            assert row["supply_road_km_min"] == pytest.approx(road.min(), abs=0.05)
+            assert row["supply_road_km_median"] == pytest.approx(road.median(), abs=0.05)
+            assert row["supply_road_km_max"] == pytest.approx(road.max(), abs=0.05)
+    assert checked == sum(len(p.units) for p in plans) > 100

@@ -66,10 +66,11 @@ def test_hubs_tiers_and_columns(hubs):
     by_tier = hubs.groupby("tier")["name"].apply(list).to_dict()
     assert by_tier == {
         "rear": ["Ramstein"],
-        "entry": ["Rzeszów"],
-        "forward": ["Lviv", "Kyiv", "Dnipro", "Zaporizhzhia", "Kharkiv"],
+        "entry": ["Rzeszów", "Suceava"],
+        "forward": ["Lviv", "Kyiv", "Dnipro", "Zaporizhzhia", "Odesa", "Kharkiv"],
     }
     assert hubs.set_index("name").loc["Rzeszów", "country"] == "Poland"
+    assert hubs.set_index("name").loc["Suceava", "country"] == "Romania"
     assert hubs.set_index("name").loc["Ramstein", "country"] == "Germany"
 
 

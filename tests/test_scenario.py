@@ -154,6 +154,12 @@ GOOD_DEPLOYMENT = '[[deployment]]\nunit = "light-battalion"\nspacing_km = 50\n'
             ["echelon digits 18"],
         ),
         ("[units.light-battalion]\ntroops = 4000.0\n" + GOOD_DEPLOYMENT, 2, ["'troops' is 4000.0"]),
+        ("[units.light-battalion]\nnotice_h = -1\n" + GOOD_DEPLOYMENT, 2, ["'notice_h' is -1"]),
+        ("[units.heavy-brigade]\nroad_kmh = 0\n" + GOOD_DEPLOYMENT, 2, ["'road_kmh' is 0"]),
+        ("[units.heavy-brigade]\nroad_kmh = 500\n" + GOOD_DEPLOYMENT, 2, ["road_kmh 500"]),
+        # response target
+        ("response_target_h = 0\n" + GOOD_DEPLOYMENT, 1, ["'response_target_h' is 0"]),
+        ('response_target_h = "6"\n' + GOOD_DEPLOYMENT, 1, ["'response_target_h' is '6'"]),
         # availability
         (GOOD_DEPLOYMENT + "[availability]\ntroops = 1\n", 5, ["unknown key 'troops'"]),
         (GOOD_DEPLOYMENT + "[availability]\nbrigades_deployable = 0\n", 5, ["is 0"]),
@@ -234,3 +240,24 @@ def test_spacing_does_not_apply_to_points() -> None:
 def test_availability_lower_end_key() -> None:
     scenario = parse_scenario(GOOD_DEPLOYMENT + "[availability]\ntroops_min = 40000\n")
     assert scenario.availability == Availability(troops_min=40_000, troops_max=300_000)
+
+
+def test_response_keys() -> None:
+    scenario = parse_scenario(
+        "response_target_h = 4.5\n"
+        "[units.recce]\nechelon = 'battalion'\nradius_km = 40\nstandoff_km = 5\n"
+        "notice_h = 0.5\nroad_kmh = 70\n"
+        "[units.scouts]\nechelon = 'brigade'\nradius_km = 40\nstandoff_km = 5\n"
+        "[units.heavy-brigade]\nnotice_h = 4\n" + GOOD_DEPLOYMENT
+    )
+    assert scenario.response_target_h == 4.5
+    types = scenario.unit_types
+    assert (types["recce"].notice_h, types["recce"].road_kmh) == (0.5, 70.0)
+    # a new type without them takes its echelon's: the built-in heavy brigade's 2 h, 30 km/h
+    assert (types["scouts"].notice_h, types["scouts"].road_kmh) == (2.0, 30.0)
+    # an override changes only what it gives
+    assert (types["heavy-brigade"].notice_h, types["heavy-brigade"].road_kmh) == (4.0, 30.0)
+    assert parse_scenario(GOOD_DEPLOYMENT).response_target_h == 6.0
+    assert scenario.with_overrides(response_target_h=3).response_target_h == 3.0
+    with pytest.raises(InputError, match="response target is -1"):
+        scenario.with_overrides(response_target_h=-1)

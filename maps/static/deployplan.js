@@ -61,7 +61,11 @@
     h += row("Oblast", u.oblast || "\u2013");
     h += row("Coverage radius", num(u.radius, 0) + " km");
     h += row("Logistics", "via " + u.hub + ": " + num(u.leg_km, 0) + " road km, " + num(u.leg_h, 1) + " h");
-    if (u.resp) h += row("Response to " + u.resp, num(u.resp_h, 1) + " h");
+    if (u.resp) {
+      var how = u.notice_h === null || u.notice_h === undefined ? "" :
+        " (" + num(u.notice_h, 1) + " h notice + road at " + num(u.road_kmh, 0) + " km/h)";
+      h += row("Response to " + u.resp + "'s sector", num(u.resp_h, 1) + " h" + how);
+    }
     return h + "</table></div>";
   }
 
