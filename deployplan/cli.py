@@ -64,9 +64,10 @@ def _add_response_target(parser: argparse.ArgumentParser) -> None:
 def _add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
-        choices=("gpkg", "geojson", "kml", "csv"),
-        default="gpkg",
-        help="gpkg (default): OUT is the GeoPackage; otherwise OUT is a directory, a file a layer",
+        choices=("gpkg", "geojson", "kml", "kmz", "csv"),
+        help="gpkg (default; styled for QGIS): OUT is the GeoPackage; kmz (implied by OUT.kmz; "
+        "for Google Earth): one file; kml: one file if OUT ends in .kml, else a directory; "
+        "geojson, csv: OUT is a directory, a file a layer",
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", required=True, help="output file or directory"

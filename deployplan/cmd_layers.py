@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from layers import Layers, load_layers, write_layers
+from deployplan.outputs import is_directory, output_format, write_layer_set
+from layers import Layers, load_layers
+from layers.atomic import check_writable
 
 __all__ = ["layers_from_args", "run_layers"]
 
@@ -28,8 +30,10 @@ def layers_from_args(args: argparse.Namespace) -> Layers:
 
 def run_layers(args: argparse.Namespace) -> int:
     """Load the layers, write them where ``-o`` says in ``--format``, print what was written."""
+    fmt = output_format(args.format, args.output)
+    check_writable(args.output, flag="-o", directory=is_directory(fmt, args.output))
     layers = layers_from_args(args)
-    written = write_layers(layers.frames(), args.output, fmt=args.format)
+    written = write_layer_set(layers, args.output, fmt=fmt)
     print(layers.summary())
     print("wrote:")
     for path in written:

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from deployplan.cmd_layers import layers_from_args
+from deployplan.outputs import is_directory, output_format, plan_frames, write_plan
 from geo.errors import InputError
 from layers.atomic import atomic_output, check_writable
 from layers.bundle import Layers
-from layers.export import write_layers
 from planner.compare import format_table, table
 from planner.forces import ROTATION_DEFAULT
 from planner.plan import Plan, make_plan, plan_all
@@ -62,7 +62,9 @@ def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
 def run_plan(args: argparse.Namespace) -> int:
     """Plan one preset or scenario; write its layers (and map); print a summary."""
     scenario = _scenario(args)
-    output = check_writable(args.output, flag="-o", directory=args.format != "gpkg")
+    fmt = output_format(args.format, args.output)
+    directory = is_directory(fmt, args.output)
+    output = check_writable(args.output, flag="-o", directory=directory)
     if args.online and not args.map:
         raise InputError("--online goes with --map; add --map plan.html or drop --online")
     map_path = check_writable(args.map, flag="--map") if args.map else None
@@ -84,18 +86,13 @@ def run_plan(args: argparse.Namespace) -> int:
         from maps import map_html, render_plan  # folium is heavy: only when a map is asked for
 
         html = map_html(render_plan(plan, layers, online=args.online))
-    frames = {
-        **plan.frames(),
-        "line": layers.line,
-        "points": plan.points if plan.points is not None else layers.points,
-        "hubs": layers.hubs,
-    }
-    written = write_layers(frames, output, fmt=args.format)
+    frames = plan_frames(plan, layers)
+    written = write_plan(plan, layers, output, fmt=fmt)
     if map_path is not None and html is not None:
         _write_text(map_path, html)
     print(plan.summary())
     layer_names = ", ".join(frames)
-    if args.format == "gpkg":
+    if not directory:
         print(f"wrote {output} (layers {layer_names})")
     else:
         print(f"wrote {len(written)} files in {output}/ (layers {layer_names}):")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from layers.atomic import atomic_output
 from layers.bundle import LAYER_NAMES, Layers, load_layers
 from layers.countries import load_countries
-from layers.export import PROVENANCE_FIELDS, ExportFormat, write_layers
+from layers.export import PROVENANCE_FIELDS, ExportFormat, LayerStyle, write_layers
 from layers.frontline import (
     BORDER_TOLERANCE_KM,
     DEFAULT_DATE,
@@ -37,6 +37,7 @@ __all__ = [
     "TIERS",
     "UKRAINE",
     "ExportFormat",
+    "LayerStyle",
     "Layers",
     "Provenance",
     "Region",

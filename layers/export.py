@@ -8,19 +8,30 @@ units, coverage, gaps and legs) in EPSG:4326, whole or not at all
   so that older GDAL (e.g. Debian's ``ogrinfo``) reads it without warnings; each layer's
   provenance is its GDAL layer metadata (``ogrinfo`` shows it) and a row of the non-spatial
   table ``provenance`` (``layer``, ``source``, ``date``, ``licence``, ``derivation``, ``url``).
+  With ``styles`` it also holds QGIS's ``layer_styles`` table (QML and SLD, each marked as
+  the layer's default, so QGIS draws every layer as styled on load); ``descriptions`` go into
+  ``gpkg_contents``; ``tables`` are more non-spatial tables (e.g. a plan's ``summary``).
+  Columns named ``date`` holding ``YYYY-MM-DD`` are GeoPackage ``DATE`` columns, and empty
+  text is written as NULL.
 - ``geojson``, ``kml``, ``csv``: ``out`` is a directory holding ``<layer>.<ext>`` and
-  ``<layer>.provenance.json`` per layer. GeoJSON follows RFC 7946; KML is written by GDAL's
-  LIBKML driver where present (booleans stay booleans), else by its KML driver (booleans as
-  0/1); CSV has a ``WKT`` geometry column, ``lon``/``lat`` columns for point layers, and
-  GDAL's ``.csvt`` (column types, so booleans survive) and ``.prj`` (the CRS) beside it.
+  ``<layer>.provenance.json`` per layer (and ``<layer>.qml`` with ``styles``, which QGIS
+  reads on load; each of ``tables`` as ``<name>.csv``). GeoJSON follows RFC 7946; KML is
+  written by GDAL's LIBKML driver where present (booleans stay booleans), else by its KML
+  driver (booleans as 0/1); CSV has a ``WKT`` geometry column, ``lon``/``lat`` columns for
+  point layers, and GDAL's ``.csvt`` (column types, so booleans survive) and ``.prj`` (the
+  CRS) beside it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
+import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +44,7 @@ import shapely
 from layers.atomic import atomic_output
 from layers.provenance import provenance_of
 
-__all__ = ["PROVENANCE_FIELDS", "ExportFormat", "write_layers"]
+__all__ = ["PROVENANCE_FIELDS", "ExportFormat", "LayerStyle", "write_layers"]
 
 ExportFormat = Literal["gpkg", "geojson", "kml", "csv"]
 
@@ -43,7 +54,51 @@ PROVENANCE_FIELDS = ("layer", "source", "date", "licence", "derivation", "url")
 _EXTENSIONS = {"geojson": ".geojson", "kml": ".kml", "csv": ".csv"}
 
 #: What a directory written by :func:`write_layers` may hold, so it may be replaced.
-_OWN_SUFFIXES = frozenset({".geojson", ".kml", ".csv", ".csvt", ".prj", ".json"})
+_OWN_SUFFIXES = frozenset({".geojson", ".kml", ".csv", ".csvt", ".prj", ".json", ".qml"})
+
+#: Names a layer may not have: the GeoPackage's own tables.
+_RESERVED = frozenset({"provenance", "layer_styles"})
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+_STYLE_COLUMNS = [
+    "f_table_catalog",
+    "f_table_schema",
+    "f_table_name",
+    "f_geometry_column",
+    "styleName",
+    "styleQML",
+    "styleSLD",
+    "useAsDefault",
+    "description",
+    "owner",
+    "ui",
+    "update_time",
+]
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """A layer's style for GIS clients: QGIS's QML and OGC's SLD.
+
+    Attributes
+    ----------
+    qml : str
+        The QGIS style document (``<!DOCTYPE qgis ...>``).
+    sld : str
+        The same as an OGC Styled Layer Descriptor 1.1, for clients other than QGIS.
+    name : str
+        The style's name in ``layer_styles``.
+    description : str
+        What the style shows.
+    """
+
+    qml: str
+    sld: str
+    name: str = "deployplan"
+    description: str = ""
+
 
 _INT32 = np.iinfo(np.int32)
 
@@ -66,6 +121,9 @@ def write_layers(
     out: str | os.PathLike[str],
     *,
     fmt: ExportFormat = "gpkg",
+    styles: Mapping[str, LayerStyle] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write each frame as a layer named by its key, with its provenance.
 
@@ -81,6 +139,13 @@ def write_layers(
         function writes, so ``-o .`` cannot wipe a folder of other work.
     fmt : {"gpkg", "geojson", "kml", "csv"}
         The format.
+    styles : mapping of str to LayerStyle, optional
+        Layer name to its style: the ``layer_styles`` table of a GeoPackage (the default
+        style of each layer), ``<layer>.qml`` beside a GeoJSON or CSV file.
+    descriptions : mapping of str to str, optional
+        Layer name to a sentence saying what it holds (``gpkg_contents.description``).
+    tables : mapping of str to DataFrame, optional
+        More non-spatial tables: GeoPackage tables, or ``<name>.csv`` in a directory.
 
     Returns
     -------
@@ -95,16 +160,22 @@ def write_layers(
         If a layer name is reserved or not a plain file name, or a frame has no CRS.
     """
     out = Path(out)
-    for name, gdf in frames.items():
-        if name == "provenance" or not name or Path(name).name != name or name.startswith("."):
+    styles = dict(styles or {})
+    descriptions = dict(descriptions or {})
+    tables = dict(tables or {})
+    for name in [*frames, *tables]:
+        if name in _RESERVED or not name or Path(name).name != name or name.startswith("."):
             raise ValueError(f"layer name {name!r} is reserved or not a plain file name")
+    if set(frames) & set(tables):
+        raise ValueError(f"names {sorted(set(frames) & set(tables))} are both layers and tables")
+    for name, gdf in frames.items():
         if gdf.crs is None:
             raise ValueError(f"layer {name!r} has no CRS; set one before writing")
     if fmt == "gpkg":
-        return _write_gpkg(frames, out)
+        return _write_gpkg(frames, out, styles, descriptions, tables)
     if fmt not in _EXTENSIONS:
         raise ValueError(f"unknown format {fmt!r}; expected gpkg, geojson, kml or csv")
-    return _write_directory(frames, out, fmt)
+    return _write_directory(frames, out, fmt, styles, tables)
 
 
 def _provenance_row(name: str, gdf: gpd.GeoDataFrame) -> dict[str, str]:
@@ -114,6 +185,102 @@ def _provenance_row(name: str, gdf: gpd.GeoDataFrame) -> dict[str, str]:
 
 def _in_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
+
+
+def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty text as missing (NULL when written), never the other way round."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if column != getattr(frame, "_geometry_column_name", None) and _is_text(values):
+            empty = values.map(lambda v: isinstance(v, str) and v == "").astype(bool)
+            if empty.any():
+                frame[column] = values.where(~empty, None)
+    return frame
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def _date_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns named ``date``/``*_date`` holding only ``YYYY-MM-DD`` text or missing values."""
+    found = []
+    for column in frame.columns:
+        if not (column == "date" or str(column).endswith("_date")):
+            continue
+        values = frame[column]
+        if not _is_text(values):
+            continue
+        present = [v for v in values.dropna()]
+        if all(isinstance(v, str) and _DATE_TEXT.match(v) for v in present):
+            try:
+                [dt.date.fromisoformat(v) for v in present]
+            except ValueError:
+                continue
+            found.append(str(column))
+    return found
+
+
+def _declare_dates(path: Path, columns: Mapping[str, list[str]]) -> None:
+    """Declare text columns of ``YYYY-MM-DD`` as GeoPackage ``DATE`` columns.
+
+    A GeoPackage stores a DATE as that very text (GeoPackage 1.2, table 1), so only the
+    declared type changes; GDAL writes text from pandas' object columns, and pyogrio has no
+    way to ask for a DATE field without pyarrow.
+    """
+    if not any(columns.values()):
+        return
+    with closing(sqlite3.connect(path)) as db:
+        (version,) = db.execute("PRAGMA schema_version").fetchone()
+        db.execute("PRAGMA writable_schema = ON")
+        for table, names in columns.items():
+            (sql,) = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            for name in names:
+                sql = sql.replace(f'"{name}" TEXT', f'"{name}" DATE', 1)
+            db.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table)
+            )
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        db.execute("PRAGMA writable_schema = OFF")
+        db.commit()
+        (check,) = db.execute("PRAGMA integrity_check").fetchone()
+        if check != "ok":  # pragma: no cover - SQLite itself would be broken
+            raise RuntimeError(f"GeoPackage schema edit failed: {check}")
+
+
+def _style_table(
+    frames: Mapping[str, gpd.GeoDataFrame], styles: Mapping[str, LayerStyle]
+) -> pd.DataFrame:
+    """QGIS's ``layer_styles`` table: one default style per styled layer.
+
+    The columns are those QGIS creates when it saves a style into a GeoPackage (its OGR
+    provider), so QGIS finds and applies them on load.
+    """
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    rows = [
+        {
+            "f_table_catalog": "",
+            "f_table_schema": "",
+            "f_table_name": name,
+            "f_geometry_column": "geom",
+            "styleName": style.name,
+            "styleQML": style.qml,
+            "styleSLD": style.sld,
+            "useAsDefault": True,
+            "description": style.description,
+            "owner": "",
+            "ui": None,
+            "update_time": now,
+        }
+        for name, style in styles.items()
+        if name in frames
+    ]
+    return pd.DataFrame(rows, columns=_STYLE_COLUMNS).astype(
+        {"useAsDefault": bool, "update_time": "datetime64[s]"}
+    )
 
 
 @contextmanager
@@ -127,31 +294,55 @@ def _gdal_config(options: Mapping[str, str]) -> Iterator[None]:
         pyogrio.set_gdal_config_options(old)
 
 
-def _write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], out: Path) -> list[Path]:
+def _write_gpkg(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    out: Path,
+    styles: Mapping[str, LayerStyle],
+    descriptions: Mapping[str, str],
+    tables: Mapping[str, pd.DataFrame],
+) -> list[Path]:
+    dates: dict[str, list[str]] = {}
     with atomic_output(out) as tmp, _gdal_config(_SQLITE_UNSAFE_FAST):
-        for i, (name, gdf) in enumerate(frames.items()):
-            row = _provenance_row(name, gdf)
+        first = True
+
+        def write(frame: pd.DataFrame, name: str, **kwargs: object) -> None:
+            nonlocal first
+            if name != "layer_styles":  # QGIS looks its styles up by f_table_schema = ''
+                frame = _nulls(frame)
+            dates[name] = _date_columns(frame)
+            options = {"DESCRIPTION": descriptions[name]} if descriptions.get(name) else None
             pyogrio.write_dataframe(
-                _in_wgs84(gdf),
+                frame,
                 tmp,
                 layer=name,
                 driver="GPKG",
-                append=i > 0,
-                dataset_options={"VERSION": "1.2"} if i == 0 else None,
+                append=not first,
+                dataset_options={"VERSION": "1.2"} if first else None,
+                layer_options=options,
+                **kwargs,
+            )
+            first = False
+
+        for name, gdf in frames.items():
+            row = _provenance_row(name, gdf)
+            write(
+                _in_wgs84(gdf),
+                name,
                 metadata={key: value for key, value in row.items() if key != "layer" and value},
             )
+        for name, frame in tables.items():
+            write(pd.DataFrame(frame), name)
         table = pd.DataFrame(
             [_provenance_row(name, gdf) for name, gdf in frames.items()],
             columns=list(PROVENANCE_FIELDS),
         )
-        pyogrio.write_dataframe(
-            table,
-            tmp,
-            layer="provenance",
-            driver="GPKG",
-            append=bool(frames),
-            dataset_options=None if frames else {"VERSION": "1.2"},
-        )
+        write(table, "provenance")
+        dates.pop("provenance", None)  # free text ("2024", "v5.1"), whatever a row holds
+        styled = _style_table(frames, styles)
+        if len(styled):
+            write(styled, "layer_styles")
+            dates.pop("layer_styles", None)
+        _declare_dates(tmp, dates)
         _fsync(tmp)
     return [out]
 
@@ -194,7 +385,11 @@ def _for_csv(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _write_directory(
-    frames: Mapping[str, gpd.GeoDataFrame], out: Path, fmt: ExportFormat
+    frames: Mapping[str, gpd.GeoDataFrame],
+    out: Path,
+    fmt: ExportFormat,
+    styles: Mapping[str, LayerStyle],
+    tables: Mapping[str, pd.DataFrame],
 ) -> list[Path]:
     ext = _EXTENSIONS[fmt]
     written: list[str] = []
@@ -202,7 +397,7 @@ def _write_directory(
         for name, gdf in frames.items():
             before = {entry.name for entry in tmp.iterdir()}
             main = f"{name}{ext}"
-            layer = _in_wgs84(gdf)
+            layer = _nulls(_in_wgs84(gdf))
             driver, options = _DRIVERS[fmt]
             if fmt == "kml":
                 driver = _kml_driver()
@@ -217,6 +412,13 @@ def _write_directory(
                 json.dumps(_provenance_row(name, gdf), indent=2, ensure_ascii=False) + "\n",
                 encoding="utf-8",
             )
+            if name in styles and fmt in ("geojson", "csv"):
+                (tmp / f"{name}.qml").write_text(styles[name].qml, encoding="utf-8")
             extra = sorted({entry.name for entry in tmp.iterdir()} - before - {main, sidecar.name})
             written += [main, *extra, sidecar.name]
+        for name, frame in tables.items():
+            (tmp / f"{name}.csv").write_text(
+                pd.DataFrame(frame).to_csv(index=False, lineterminator="\n"), encoding="utf-8"
+            )
+            written.append(f"{name}.csv")
     return [out / file_name for file_name in written]

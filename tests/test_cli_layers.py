@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pyproj
 import pytest
@@ -33,7 +34,7 @@ FIXTURE = (
     / "fixtures"
     / "deepstate_occupied_2025-12-15.geojson"
 )
-LAYERS = ["line", "oblasts", "points", "hubs", "provenance"]
+LAYERS = ["line", "oblasts", "points", "hubs", "provenance", "layer_styles"]
 
 
 def geojson(path: Path, *geometries: dict, **properties: object) -> Path:
@@ -53,7 +54,14 @@ def write_frame(path: Path, geoms: list, *, crs: str | None = "EPSG:4326", layer
 
 
 def read_line(out: Path) -> gpd.GeoDataFrame:
-    return pyogrio.read_dataframe(out, layer="line")
+    """The line layer, its ``date`` (a GeoPackage DATE) as ``YYYY-MM-DD`` text or None."""
+    line = pyogrio.read_dataframe(out, layer="line")
+    if out.suffix == ".gpkg":
+        info = pyogrio.read_info(out, layer="line")
+        assert dict(zip(info["fields"], info["dtypes"], strict=True))["date"] == "datetime64[D]"
+        dates = line["date"]
+        line["date"] = [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in dates]
+    return line
 
 
 # --- the bundled layers ------------------------------------------------------------------
@@ -229,7 +237,7 @@ def test_user_line_pieces_are_merged_and_parts_numbered_by_length(run_cli, tmp, 
     assert line["length_km"].tolist() == pytest.approx(
         [LINE_KM, GEOD.line_length(*zip(*far, strict=True)) / 1000.0], rel=1e-3
     )
-    assert line["date"].tolist() == ["", ""]
+    assert line["date"].tolist() == [None, None]  # NULL, not empty text
 
 
 def test_line_date_read_from_the_file(run_cli, tmp, tmp_path) -> None:
@@ -273,7 +281,8 @@ def test_user_points_and_hubs(run_cli, tmp, tmp_path) -> None:
     result = run_cli("layers", "--points", points, "--hubs", hubs, "--crs", "EPSG:4326", "-o", out)
     assert result.code == 0, result.err
     got = pyogrio.read_dataframe(out, layer="points")
-    assert got[["name", "oblast", "note"]].values.tolist() == [["Dnipro", "Dnipropetrovsk", ""]]
+    assert got[["name", "oblast"]].values.tolist() == [["Dnipro", "Dnipropetrovsk"]]
+    assert got["note"].isna().all()  # no note: NULL, not empty text
     got = pyogrio.read_dataframe(out, layer="hubs")
     assert got["tier"].tolist() == ["rear", "entry", "forward"]
     assert got.columns.tolist() == ["name", "tier", "country", "note", "geometry"]

@@ -48,7 +48,7 @@ def test_plan_gpkg(run_cli: Callable, tmp: Path) -> None:
     assert "Option 1 EUR+" in result.out and "24 units" in result.out
     assert f"wrote {out}" in result.out
     layers = [name for name, _ in pyogrio.list_layers(out)]
-    assert layers == [*PLAN_LAYERS, "provenance"]
+    assert layers == [*PLAN_LAYERS, "oblasts", "occupied", "summary", "provenance", "layer_styles"]
     units = pyogrio.read_dataframe(out, layer="units")
     assert units.crs.to_epsg() == 4326
     ids = units["unit_id"].tolist()
@@ -57,7 +57,7 @@ def test_plan_gpkg(run_cli: Callable, tmp: Path) -> None:
     assert pyogrio.read_dataframe(out, layer="legs")["unit_id"].tolist() == ids
     assert set(units["sidc"]) == {"10031000161211000000"}
     provenance = pyogrio.read_dataframe(out, layer="provenance")
-    assert provenance["layer"].tolist() == PLAN_LAYERS
+    assert provenance["layer"].tolist() == [*PLAN_LAYERS, "oblasts", "occupied"]
     assert provenance["date"].iloc[0] == "2025-12-15"
     assert [p.name for p in tmp.iterdir()] == ["plan.gpkg"]  # no temporary file left
 
@@ -128,10 +128,12 @@ def test_plan_does_not_import_folium(tmp: Path) -> None:
     argv = ["plan", "--option", "2", "--variant", "eur-plus", "-o", str(tmp / "p.gpkg")]
     code = (
         f"import sys; from deployplan.cli import main; code = main({argv!r}); "
-        "print(code, 'folium' in sys.modules, 'maps' in sys.modules)"
+        "print(code, 'folium' in sys.modules, "
+        "','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'maps')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split()[-3:] == ["0", "False", "False"]
+    # the GeoPackage's styles take the unit symbols from maps.symbols, which is light
+    assert done.stdout.split()[-3:] == ["0", "False", "maps,maps.symbols"]
 
 
 def test_plan_map(run_cli: Callable, tmp: Path) -> None:

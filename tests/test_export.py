@@ -83,7 +83,7 @@ def test_geopackage_round_trip(tmp: Path) -> None:
         "CC0",
         "https://x.test",
     )
-    assert table.set_index("layer").loc["points", "source"] == ""  # carried none
+    assert pd.isna(table.set_index("layer").loc["points", "source"])  # carried none: NULL
     metadata = pyogrio.read_info(out, layer="line")["layer_metadata"]
     assert metadata["source"] == "synthetic line" and metadata["licence"] == "CC0"
     assert not list(tmp.glob("*.aux.xml"))  # everything inside the one file
