@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from deployplan.outputs import is_directory, output_format, write_layer_set
 from layers import Layers, load_layers
@@ -29,10 +30,17 @@ def layers_from_args(args: argparse.Namespace) -> Layers:
 
 
 def run_layers(args: argparse.Namespace) -> int:
-    """Load the layers, write them where ``-o`` says in ``--format``, print what was written."""
+    """Load the layers, write them where ``-o`` says in ``--format``, print what was written.
+
+    The points layer carries each point's sector (the nearest point of the line:
+    :func:`planner.sectors.point_sectors`), as a plan's does.
+    """
+    from planner.sectors import point_sectors
+
     fmt = output_format(args.format, args.output)
     check_writable(args.output, flag="-o", directory=is_directory(fmt, args.output))
     layers = layers_from_args(args)
+    layers = replace(layers, points=point_sectors(layers.points, layers.line))
     written = write_layer_set(layers, args.output, fmt=fmt)
     print(layers.summary())
     print("wrote:")

@@ -207,6 +207,16 @@ def test_user_text_shows_as_text_and_runs_nothing(visit: Visit, plans: list[Plan
     popup = page.locator(f"{MAIN} .leaflet-popup-content")
     popup.wait_for()
     assert EVIL in popup.inner_text()
+    # the response to its point's sector: notice to move + road move, at its type's speed
+    response = re.search(
+        r"Response to (.+)'s sector\s+(\d+\.\d) h \((\d+\.\d) h notice \+ road at (\d+) km/h\)",
+        popup.inner_text(),
+    )
+    assert response is not None, popup.inner_text()
+    units = plans[evil].units
+    assert response.group(1) in set(units["response_point"])
+    assert float(response.group(3)) in set(units["notice_h"])
+    assert float(response.group(4)) in set(units["road_kmh"])
     assert page.locator("img[src='x']").count() == 0
     assert EVIL in page.inner_text("body")
     assert visit.dialogs == []

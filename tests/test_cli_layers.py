@@ -21,6 +21,7 @@ import pyogrio
 import pyproj
 import pytest
 import shapely
+from reference import line_distance_km
 from shapely.geometry import LineString, Point
 
 LINE = [(35.0, 47.0), (36.2, 48.3), (37.5, 49.5)]
@@ -282,6 +283,13 @@ def test_user_points_and_hubs(run_cli, tmp, tmp_path) -> None:
     assert result.code == 0, result.err
     got = pyogrio.read_dataframe(out, layer="points")
     assert got[["name", "oblast"]].values.tolist() == [["Dnipro", "Dnipropetrovsk"]]
+    # its sector: the nearest point of the (bundled) line, measured here by brute force
+    line = read_line(out)
+    sector = (got["sector_lon"].iloc[0], got["sector_lat"].iloc[0])
+    to_line = line_distance_km([35.04066], [48.46664], [part.xy for part in line.geometry])[0]
+    assert got["sector_distance_km"].iloc[0] == pytest.approx(to_line, rel=1e-4)
+    assert GEOD.inv(35.04066, 48.46664, *sector)[2] / 1000 == pytest.approx(to_line, rel=1e-4)
+    assert line_distance_km([sector[0]], [sector[1]], [p.xy for p in line.geometry])[0] < 0.01
     assert got["note"].isna().all()  # no note: NULL, not empty text
     got = pyogrio.read_dataframe(out, layer="hubs")
     assert got["tier"].tolist() == ["rear", "entry", "forward"]

@@ -69,6 +69,7 @@ def test_custom_unit_and_points_example() -> None:
         8,
     )
     assert milsymbol.Symbol(recce.sidc).is_valid()
+    assert (recce.notice_h, recce.road_kmh, scenario.response_target_h) == (0.5, 60.0, 4.0)
     brigade = scenario.unit_types["heavy-brigade"]
     assert (brigade.standoff_km, brigade.radius_km, brigade.echelon) == (40, 100, "brigade")
     line, points = scenario.deployments
