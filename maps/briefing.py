@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from branca.element import Element
 
 from maps.encode import escape
-from maps.panels import legend_html, provenance_html, table_html
+from maps.panels import legend_html, provenance_html, table_html, yardsticks_html
 from maps.render import (
     Fill,
     Page,
@@ -142,6 +142,12 @@ def render_briefing(
         "</div>"
         "<section class='dp-section' id='dp-comparison'><h2>Comparison of the options</h2>"
         f"{table_html(table)}{_notes(plans)}</section>"
+        "<section class='dp-section' id='dp-yardsticks'><h2>Is that a lot? Yardsticks and "
+        "proposals</h2>"
+        f"{yardsticks_html(table)}<p class='dp-note'>Options: the notes' figures (upper end) "
+        "per km of the loaded line, all parts; sustained = deployed &times; rotation. "
+        "Proposals as reported, from the UK&ndash;France reassurance force (~30,000) to parity "
+        "with the Russian force (600,000 + rotation).</p></section>"
         "<section class='dp-section' id='dp-side-by-side'><h2>Side by side</h2>"
         f"<div class='dp-panes'>{_pane('dp-pane-a', plans)}{_pane('dp-pane-b', plans)}</div>"
         "</section>"

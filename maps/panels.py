@@ -12,7 +12,7 @@ import pandas as pd
 from maps.assets import asset_versions
 from maps.encode import SIMPLIFY_KM, escape
 from maps.symbols import echelon_of, unit_symbol
-from planner.rounding import brigades_text
+from planner.rounding import brigades_text, per_km_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -187,7 +187,8 @@ TABLE_ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("troops_placed_min", "troops placed", "troops_placed_max"),
     ("rotation_factor", "rotation", None),
     ("sustained_troops_min", "troops sustained (notes &times; rotation)", "sustained_troops_max"),
-    ("fits_availability", "fits what Europe can sustain", None),
+    ("fits_availability", "fits what Europe can sustain, upper end (300,000)", None),
+    ("fits_availability_low", "fits what Europe can sustain, lower end (50,000)", None),
     ("fits_brigades", "fits deployable brigades", None),
     ("coverage_fraction", "line covered", None),
     ("largest_gap_km", "largest gap, km", None),
@@ -236,4 +237,55 @@ def table_html(table: pd.DataFrame) -> str:
     return (
         f"<div class='dp-scroll'><table class='dp-table'><thead><tr><th></th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def yardsticks_html(table: pd.DataFrame) -> str:
+    """A small table: each plan's troops per km of the line (deployed and sustained, upper
+    ends) and the proposals at least as large, then the yardsticks' own figures.
+
+    Takes the comparison table (:func:`planner.compare.table`); plans without the per-km
+    columns (an older table) give an empty string.
+    """
+    from planner.yardsticks import PROPOSALS, YARDSTICKS
+
+    if "troops_per_km" not in table.columns:
+        return ""
+    body = []
+    for r in table.astype(object).to_dict("records"):
+        names = list(r.get("fits_proposals") or [])
+        fitting = [p for p in PROPOSALS if p.name in names]
+        smallest = min(fitting, key=lambda p: p.troops_max) if fitting else None
+        proposals = (
+            f"{len(fitting)} of {len(PROPOSALS)}, from {escape(smallest.name)} "
+            f"({smallest.troops_max:,})"
+            if smallest
+            else "none"
+        )
+        body.append(
+            f"<tr><th>{escape(r.get('name', ''))}</th><td>{_cell('troops', r['troops_max'])}</td>"
+            f"<td>{r['troops_per_km']:,.1f}</td><td>{r['sustained_troops_per_km']:,.1f}</td>"
+            f"<td title='{escape('; '.join(names))}'>{proposals}</td></tr>"
+        )
+    for y in YARDSTICKS.values():
+        troops = f"{y.troops_min:,}"
+        if y.troops_max != y.troops_min:
+            troops += f"&ndash;{y.troops_max:,}"
+        density = "&ndash;"
+        if y.troops_per_km is not None:
+            low, high = (per_km_text(v) for v in y.troops_per_km)
+            density = low if low == high else f"{low}&ndash;{high}"
+        what = f"yardstick, a line of {y.line_km:,} km" if y.line_km else "yardstick, an area"
+        body.append(
+            f"<tr class='dp-yardstick'><th>{escape(y.name)}</th><td>{troops}</td>"
+            f"<td>{density}</td><td>&ndash;</td><td>{what}</td></tr>"
+        )
+    head = (
+        "<tr><th></th><th>troops deployed (upper end)</th><th>troops per km of the line</th>"
+        "<th>sustained per km (&times; rotation)</th><th>reported proposals at least as large"
+        "</th></tr>"
+    )
+    return (
+        f"<div class='dp-scroll'><table class='dp-table' id='dp-yardsticks-table'><thead>{head}"
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )

@@ -21,6 +21,7 @@ import pandas as pd
 from geo.errors import InputError
 from planner.plan import ROW_KEYS, Plan
 from planner.rounding import brigades_text, km_text, percent_text
+from planner.yardsticks import PROPOSALS
 
 __all__ = ["FORMATS", "format_table", "records", "table"]
 
@@ -53,6 +54,15 @@ _LABELS = {
     "fits_availability_placed": "fits availability, upper end (placed)",
     "fits_availability_low_placed": "fits availability, lower end (placed)",
     "fits_brigades_placed": "fits deployable brigades (placed)",
+    "troops_per_km": "troops per km of the line (notes)",
+    "sustained_troops_per_km": "sustained troops per km (notes)",
+    "troops_placed_per_km": "troops per km of the line (placed)",
+    "sustained_troops_placed_per_km": "sustained troops per km (placed)",
+    "korea_1954_troops_per_km": "yardstick: Korea 1954, troops per km",
+    "korea_today_troops_per_km": "yardstick: Korea today, troops per km",
+    "inner_german_troops_per_km_min": "yardstick: inner-German border, troops per km",
+    "kosovo_peak_troops": "yardstick: Kosovo peak, troops (an area)",
+    "fits_proposals": "proposals at least as large (notes)",
     "road_km_total": "supply road km, all units",
     "supply_road_km_min": "supply road km, rear hub to unit",
     "convoy_hours_max": "convoy hours, farthest unit",
@@ -82,7 +92,12 @@ _RANGES = {
     "sustained_troops_min": "sustained_troops_max",
     "sustained_troops_placed_min": "sustained_troops_placed_max",
     "supply_road_km_min": "supply_road_km_max",
+    "inner_german_troops_per_km_min": "inner_german_troops_per_km_max",
 }
+
+
+#: Columns holding a list of names: a JSON array; "; "-joined text in CSV and Markdown.
+_LIST_COLUMNS = {"fits_proposals"}
 
 
 def table(plans: Iterable[Plan]) -> pd.DataFrame:
@@ -125,6 +140,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _cell(key: str, value: Any) -> str:
     value = _plain(value)
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value).replace("|", "/") or "none"
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
@@ -135,9 +152,28 @@ def _cell(key: str, value: Any) -> str:
         return f"{value:,}"
     if key.startswith("brigades"):
         return brigades_text(value)
+    if key.endswith("_per_km") or key.endswith("_per_km_min") or key.endswith("_per_km_max"):
+        return f"{value:,.1f}"
     if isinstance(value, float):
         return km_text(value, 2 if "hours" in key else 1)
     return str(value).replace("|", "/")
+
+
+def _proposals_cell(names: list[str]) -> str:
+    """'6 of 7: Ukrainian officials (50,000) and larger': the proposals that fit, shortly."""
+    fitting = [p for p in PROPOSALS if p.name in names]
+    if not fitting:
+        return f"none of {len(PROPOSALS)}"
+    smallest = min(fitting, key=lambda p: p.troops_max)
+    larger = [p for p in PROPOSALS if p.troops_max >= smallest.troops_max]
+    head = f"{len(fitting)} of {len(PROPOSALS)}: {smallest.name} ({smallest.troops_max:,})"
+    if len(fitting) == 1:
+        return head
+    return head + (" and larger" if len(larger) == len(fitting) else " and others")
+
+
+def _troops_range(low: int, high: int) -> str:
+    return f"{low:,}" if low == high else f"{low:,}-{high:,}"
 
 
 def _markdown(frame: pd.DataFrame) -> str:
@@ -153,7 +189,7 @@ def _markdown(frame: pd.DataFrame) -> str:
             if key in _NOTES_ROWS and not r["notes_figures"]:
                 cells.append("-")
                 continue
-            cell = _cell(key, r[key])
+            cell = _proposals_cell(r[key]) if key in _LIST_COLUMNS else _cell(key, r[key])
             high = _RANGES.get(key)
             if high and r[high] != r[key]:
                 cell = f"{cell}-{_cell(high, r[high])}"
@@ -175,6 +211,18 @@ def _markdown(frame: pd.DataFrame) -> str:
         "Response: notice to move + road km to the point's sector (the nearest point of the "
         "line) at the unit type's road speed, fastest unit per point. Rounded once, half up: "
         "troops to 1, brigades to 0.1, fractions to 0.1 %.",
+        "",
+        "Yardsticks (troops per km of the loaded line, upper ends): Korea, US forces 1954 "
+        "~225,000 on 249 km; today ~30,000; inner-German border in the Cold War (NORTHAG + "
+        "CENTAG) 500,000-700,000 on 700 km; Kosovo's peace enforcement peaked at ~48,000 in an "
+        "area 55x smaller than Ukraine. Proposals as reported: "
+        + "; ".join(
+            f"{p.name} {_troops_range(p.troops_min, p.troops_max)}"
+            + (f" ({p.date})" if p.date else "")
+            for p in PROPOSALS
+        )
+        + ". A proposal is listed when its figure (upper end) is at least the option's "
+        "deployed troops (upper end).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -203,6 +251,8 @@ def format_table(frame: pd.DataFrame, fmt: Literal["md", "csv", "json"] = "md") 
         return _markdown(frame)
     if fmt == "csv":
         flat = frame.drop(columns=[c for c in _LISTS if c in frame.columns])
+        for column in _LIST_COLUMNS.intersection(flat.columns):
+            flat[column] = [_cell(column, v) if len(v) else "" for v in flat[column]]
         return flat.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"

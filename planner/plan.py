@@ -43,6 +43,7 @@ from planner.rounding import (
     fraction_out,
     km_out,
     km_text,
+    per_km_out,
     percent_text,
     span,
     troops_out,
@@ -51,6 +52,7 @@ from planner.rounding import (
 from planner.scenario import Deployment, Scenario, given_options
 from planner.sectors import point_sectors, sector_points
 from planner.units import UnitType
+from planner.yardsticks import YARDSTICKS, fits_proposals, per_km
 
 __all__ = ["ROW_KEYS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
 
@@ -120,6 +122,19 @@ ROW_KEYS = [
     "fits_availability_placed",
     "fits_availability_low_placed",
     "fits_brigades_placed",
+    # yardsticks: troops (upper end) per km of the loaded line, all parts, deployed and
+    # sustained, beside Korea and the inner-German border; Kosovo's absolute figure; and the
+    # reported proposals at least as large as the deployed force (upper end)
+    "troops_per_km",
+    "sustained_troops_per_km",
+    "troops_placed_per_km",
+    "sustained_troops_placed_per_km",
+    "korea_1954_troops_per_km",
+    "korea_today_troops_per_km",
+    "inner_german_troops_per_km_min",
+    "inner_german_troops_per_km_max",
+    "kosovo_peak_troops",
+    "fits_proposals",
     # logistics: one supply run to every unit, beside the notes' ~1,200 km from Western Europe
     "supply_geodesic_km_mean",
     "notes_supply_km",
@@ -281,6 +296,7 @@ class Plan:
             "fits_availability_placed": self.forces_placed.fits_availability,
             "fits_availability_low_placed": self.forces_placed.fits_availability_low,
             "fits_brigades_placed": self.forces_placed.fits_brigades,
+            **self.yardsticks(),
             "supply_geodesic_km_mean": _rounded(self.logistics["geodesic_km_mean"], 1),
             "notes_supply_km": NOTES_DISTANCE_KM,
             "road_km_total": _rounded(self.logistics["road_km_total"], 1),
@@ -318,6 +334,36 @@ class Plan:
         """The point whose fastest unit is slowest (a :meth:`response_records` item), or None."""
         records = self.response_records()
         return max(records, key=lambda r: r["hours"]) if records else None
+
+    def yardsticks(self) -> dict[str, Any]:
+        """The plan beside the yardsticks (:mod:`planner.yardsticks`), rounded for output.
+
+        ``troops_per_km`` and ``sustained_troops_per_km``: the notes' figures (upper end;
+        the placed force's for a scenario) per km of the loaded line, all parts;
+        ``troops_placed_per_km`` and ``sustained_troops_placed_per_km`` the same for the
+        placed force; the yardsticks' own troops per km (Korea 1954 and today, the
+        inner-German border's range) and Kosovo's peak troops; ``fits_proposals``, the names
+        of the reported proposals whose figure (upper end) is at least the deployed troops
+        (upper end).
+        """
+        km = self.line_km
+        korea, today = YARDSTICKS["korea_1954"], YARDSTICKS["korea_today"]
+        german, kosovo = YARDSTICKS["inner_german"], YARDSTICKS["kosovo_peak"]
+        assert korea.troops_per_km and today.troops_per_km and german.troops_per_km
+        return {
+            "troops_per_km": per_km_out(per_km(self.nominal.troops_max, km)),
+            "sustained_troops_per_km": per_km_out(per_km(self.forces.sustained_troops_max, km)),
+            "troops_placed_per_km": per_km_out(per_km(self.placed.troops_max, km)),
+            "sustained_troops_placed_per_km": per_km_out(
+                per_km(self.forces_placed.sustained_troops_max, km)
+            ),
+            "korea_1954_troops_per_km": per_km_out(korea.troops_per_km[1]),
+            "korea_today_troops_per_km": per_km_out(today.troops_per_km[1]),
+            "inner_german_troops_per_km_min": per_km_out(german.troops_per_km[0]),
+            "inner_german_troops_per_km_max": per_km_out(german.troops_per_km[1]),
+            "kosovo_peak_troops": kosovo.troops_max,
+            "fits_proposals": fits_proposals(self.nominal.troops_max),
+        }
 
     def frames(self) -> dict[str, gpd.GeoDataFrame]:
         """The plan's layers by name (``units``, ``coverage``, ``gaps``, ``legs``) for export."""
@@ -379,6 +425,22 @@ class Plan:
         placed_fit = self.forces_placed
         if self.has_notes_figures and placed_fit != fit:
             lines.append(f"  rotation x{self.rotation}, as placed: {sustained(placed_fit)}")
+        ys = self.yardsticks()
+        lines.append(
+            f"  per km of the line: {ys['troops_per_km']:,.1f} troops deployed, "
+            f"{ys['sustained_troops_per_km']:,.1f} sustained"
+            + (" (notes' figures)" if self.has_notes_figures else "")
+            + f"; Korea 1954 {ys['korea_1954_troops_per_km']:,.1f}, Korea today "
+            f"{ys['korea_today_troops_per_km']:,.1f}, inner-German border "
+            f"{ys['inner_german_troops_per_km_min']:,.1f}-"
+            f"{ys['inner_german_troops_per_km_max']:,.1f}; Kosovo's peak "
+            f"{ys['kosovo_peak_troops']:,} troops in all"
+        )
+        fits = ys["fits_proposals"]
+        lines.append(
+            f"  proposals at least {troops_text(n.troops_max)} troops: "
+            + ("; ".join(fits) if fits else "none")
+        )
         if len(self.legs):
             lo, mid, hi = (self.logistics[f"road_km_{k}"] for k in ("min", "median", "max"))
             lines.append(

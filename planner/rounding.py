@@ -8,7 +8,7 @@ half goes up, 0.5 -> 1, never to the even neighbour as :func:`round` does):
 - troops to a whole number;
 - brigades to 0.1 (a number: 7.7, 10.0);
 - fractions of the line to 0.1 % (0.001);
-- km to 0.1 and hours to 0.01.
+- km and troops per km to 0.1, hours to 0.01.
 
 A float is rounded at its exact binary value (``Decimal(float)``), so a value that prints as
 0.1245 but is stored just below it (0.12449999...) rounds down, as it should. The text forms
@@ -34,6 +34,8 @@ __all__ = [
     "fraction_out",
     "km_out",
     "km_text",
+    "per_km_out",
+    "per_km_text",
     "percent_text",
     "round_half_up",
     "span",
@@ -104,6 +106,16 @@ def km_out(value: float | None, digits: int = KM_DIGITS) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(round_half_up(value, digits))
+
+
+def per_km_out(value: Real) -> float:
+    """Troops per km to 0.1, half up."""
+    return float(round_half_up(value, KM_DIGITS))
+
+
+def per_km_text(value: Real) -> str:
+    """'903.6' (0.1, half up)."""
+    return f"{per_km_out(value):,.1f}"
 
 
 def troops_text(value: Real) -> str:

@@ -96,6 +96,12 @@ def _summary_figures(summary: str) -> dict[str, str]:
     sustained = re.search(r"rotation x\d+: (\S+) troops sustained", summary)
     assert sustained, summary
     figures["sustained troops (notes)"] = sustained.group(1)
+    density = re.search(
+        r"per km of the line: ([\d,.]+) troops deployed, ([\d,.]+) sustained", summary
+    )
+    assert density, summary
+    figures["troops per km of the line (notes)"] = density.group(1)
+    figures["sustained troops per km (notes)"] = density.group(2)
     return figures
 
 
@@ -118,7 +124,7 @@ def test_plan_summary_reads_as_compare(argv: tuple[str, ...], run_cli: Callable,
     assert plan.code == 0, plan.err
     name = plan.out.splitlines()[0].split(" (")[0]
     figures = _summary_figures(plan.out)
-    assert len(figures) >= 10
+    assert len(figures) >= 12
     for label, text in figures.items():
         assert columns[name][label] == text, (name, label)
 
