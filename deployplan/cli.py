@@ -7,14 +7,18 @@ User errors (:class:`geo.errors.DeployplanError`) print one line and exit 2.
 
 from __future__ import annotations
 
-import argparse
-import atexit
-import gc
-import importlib
-import sys
-from collections.abc import Sequence
+from deployplan import _signals
 
-from deployplan import __version__
+_signals.install()  # first: Ctrl-C or SIGTERM during start-up exits cleanly too
+
+import argparse  # noqa: E402
+import atexit  # noqa: E402
+import gc  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from deployplan import __version__  # noqa: E402
 
 __all__ = ["build_parser", "main"]
 
@@ -223,7 +227,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    User errors print one line and give 2; SIGINT gives 130 and SIGTERM 143, with every
+    temporary output removed (:mod:`layers.atomic`).
+    """
+    try:
+        return _main(argv)
+    except (KeyboardInterrupt, _signals.Terminated) as exc:
+        _signals.remove_temporaries()
+        print("deployplan: interrupted", file=sys.stderr)
+        return _signals.exit_status(exc)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # Python's garbage collection at exit, over all that pandas, pyproj and GDAL's bindings
     # made, takes about 0.1 s; frozen objects are skipped and the operating system reclaims
     # the memory. Every output is closed and in place before main() returns.
@@ -246,9 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(exc).split())
         print(f"deployplan {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("deployplan: interrupted", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

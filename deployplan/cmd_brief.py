@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from deployplan.cmd_layers import layers_from_args
+from deployplan.cmd_layers import input_paths, layers_from_args
 from deployplan.cmd_plan import plans_from_args
-from layers.atomic import check_writable
+from layers.atomic import Outputs
 
 __all__ = ["run_brief"]
 
@@ -22,18 +23,22 @@ def run_brief(args: argparse.Namespace) -> int:
     from maps.snapshot import chromium_path
     from planner import compare
 
-    # Say what cannot work before any planning is done.
-    check_writable(args.output)
-    if args.png:
-        check_writable(args.png, flag="--png")
-        chromium_path()
-    plans = plans_from_args(args, layers := layers_from_args(args))
-    page = write_briefing(plans, layers, compare.table(plans), args.output, online=args.online)
-    mode = "online: tiles and libraries from the network" if args.online else "offline"
-    print(f"wrote {page} ({page.stat().st_size:,} bytes, {len(plans)} plans, {mode})")
-    if args.png:
-        from maps import write_png
+    # Say what cannot work before any planning is done; commit the page and the PNG
+    # together, so a failed snapshot leaves no page either.
+    with Outputs(inputs=input_paths(args)) as run:
+        page_tmp = run.file(args.output, flag="-o")
+        if args.png:
+            run.file(args.png, flag="--png")
+            chromium_path()
+        plans = plans_from_args(args, layers := layers_from_args(args))
+        write_briefing(plans, layers, compare.table(plans), args.output, online=args.online)
+        size = page_tmp.stat().st_size
+        if args.png:
+            from maps import write_png
 
-        png = write_png(page, args.png, online=args.online)
-        print(f"wrote {png}")
+            write_png(page_tmp, args.png, online=args.online)
+    mode = "online: tiles and libraries from the network" if args.online else "offline"
+    print(f"wrote {args.output} ({size:,} bytes, {len(plans)} plans, {mode})")
+    if args.png:
+        print(f"wrote {Path(args.png)}")
     return 0

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 
 from deployplan.outputs import is_directory, output_format, write_layer_set
 from layers import Layers, load_layers
-from layers.atomic import check_writable
+from layers.atomic import Outputs
 
-__all__ = ["layers_from_args", "run_layers"]
+__all__ = ["input_paths", "layers_from_args", "run_layers"]
+
+
+def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
+    """Every file the run reads, as the options name them: no output may touch one."""
+    paths = [getattr(args, name, None) for name in ("line", "line_from_occupied", "points", "hubs")]
+    scenario = getattr(args, "scenario", None)
+    paths += scenario if isinstance(scenario, list) else [scenario]
+    return [path for path in paths if path]
 
 
 def layers_from_args(args: argparse.Namespace) -> Layers:
@@ -38,10 +47,14 @@ def run_layers(args: argparse.Namespace) -> int:
     from planner.sectors import point_sectors
 
     fmt = output_format(args.format, args.output)
-    check_writable(args.output, flag="-o", directory=is_directory(fmt, args.output))
-    layers = layers_from_args(args)
-    layers = replace(layers, points=point_sectors(layers.points, layers.line))
-    written = write_layer_set(layers, args.output, fmt=fmt)
+    with Outputs(inputs=input_paths(args)) as run:
+        if is_directory(fmt, args.output):
+            run.directory(args.output, flag="-o")
+        else:
+            run.file(args.output, flag="-o")
+        layers = layers_from_args(args)
+        layers = replace(layers, points=point_sectors(layers.points, layers.line))
+        written = write_layer_set(layers, args.output, fmt=fmt)
     print(layers.summary())
     print("wrote:")
     for path in written:

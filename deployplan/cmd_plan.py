@@ -11,10 +11,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from deployplan.cmd_layers import layers_from_args
-from deployplan.outputs import is_directory, output_format, plan_frames, write_plan
+import pandas as pd
+
+from deployplan.cmd_layers import input_paths, layers_from_args
+from deployplan.outputs import (
+    OutputFormat,
+    is_directory,
+    output_format,
+    plan_frames,
+    write_plan,
+)
 from geo.errors import InputError
-from layers.atomic import atomic_output, check_writable
+from layers.atomic import Outputs, atomic_output
 from layers.bundle import Layers
 from planner.compare import format_table, table
 from planner.forces import ROTATION_DEFAULT
@@ -61,15 +69,40 @@ def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Plan one preset or scenario; write its layers (and map); print a summary."""
-    scenario = _scenario(args)
-    fmt = output_format(args.format, args.output)
-    directory = is_directory(fmt, args.output)
-    output = check_writable(args.output, flag="-o", directory=directory)
     if args.online and not args.map:
         raise InputError("--online goes with --map; add --map plan.html or drop --online")
-    map_path = check_writable(args.map, flag="--map") if args.map else None
-    if map_path is not None and map_path.resolve() == output.resolve():
-        raise InputError(f"--map '{map_path}' is the same path as -o; choose another name")
+    fmt = output_format(args.format, args.output)
+    directory = is_directory(fmt, args.output)
+    output = Path(args.output)
+    map_path = Path(args.map) if args.map else None
+    with Outputs(inputs=input_paths(args)) as run:
+        if directory:
+            run.directory(output, flag="-o")
+        else:
+            run.file(output, flag="-o")
+        if map_path is not None:
+            run.file(map_path, flag="--map")
+        scenario = _scenario(args)
+        written, layer_names = _plan_outputs(args, scenario, output, fmt, map_path)
+    if not directory:
+        print(f"wrote {output} (layers {', '.join(layer_names)})")
+    else:
+        print(f"wrote {len(written)} files in {output}/ (layers {', '.join(layer_names)}):")
+        for path in written:
+            print(f"  {path}")
+    if map_path is not None:
+        print(f"wrote {map_path}")
+    return 0
+
+
+def _plan_outputs(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    output: Path,
+    fmt: OutputFormat,
+    map_path: Path | None,
+) -> tuple[list[Path], list[str]]:
+    """Plan, write the layers and the map (into the run's temporaries), print the summary."""
     layers = layers_from_args(args)
     plan = make_plan(
         layers,
@@ -91,49 +124,32 @@ def run_plan(args: argparse.Namespace) -> int:
     if map_path is not None and html is not None:
         _write_text(map_path, html)
     print(plan.summary())
-    layer_names = ", ".join(frames)
-    if not directory:
-        print(f"wrote {output} (layers {layer_names})")
-    else:
-        print(f"wrote {len(written)} files in {output}/ (layers {layer_names}):")
-        for path in written:
-            print(f"  {path}")
-    if map_path is not None:
-        print(f"wrote {map_path}")
-    return 0
+    return written, list(frames)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print (or write) the comparison table of the presets and any scenarios."""
-    output = check_writable(args.output, flag="-o") if args.output else None
-    plans = plans_from_args(args, layers_from_args(args))
-    text = format_table(table(plans), args.format)
+    output = Path(args.output) if args.output else None
+    with Outputs(inputs=input_paths(args)) as run:
+        if output is not None:
+            run.file(output, flag="-o")
+        plans = plans_from_args(args, layers_from_args(args))
+        text = format_table(table(plans), args.format)
+        if output is not None:
+            _write_text(output, text)
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_text(output, text)
         print(f"wrote {output} ({len(plans)} rows, {args.format})")
     return 0
 
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Plan a grid of configurations and write it as CSV with a ``meets`` column."""
-    from planner.sweep import sweep_grid
-
-    output = check_writable(args.output, flag="-o")
-    layers = layers_from_args(args)
-    frame = sweep_grid(
-        layers,
-        unit=args.unit,
-        spacing_km=args.spacing_km,
-        radius_km=args.radius_km,
-        rotation=args.rotation,
-        standoff_km=args.standoff_km,
-        min_coverage=args.min_coverage,
-        max_troops=args.max_troops,
-        progress=not args.no_progress and sys.stderr.isatty(),
-    )
-    _write_text(output, frame.to_csv(index=False, lineterminator="\n"))
+    output = Path(args.output)
+    with Outputs(inputs=input_paths(args)) as run:
+        run.file(output, flag="-o")
+        frame = _sweep(args)
     meets = frame[frame["meets"]]
     print(
         f"{len(frame)} configurations of {args.unit}: {len(meets)} cover at least "
@@ -151,3 +167,23 @@ def run_sweep(args: argparse.Namespace) -> int:
         )
     print(f"wrote {output}")
     return 0
+
+
+def _sweep(args: argparse.Namespace) -> pd.DataFrame:
+    """Plan the grid and write it as CSV into the run's temporary."""
+    from planner.sweep import sweep_grid
+
+    layers = layers_from_args(args)
+    frame = sweep_grid(
+        layers,
+        unit=args.unit,
+        spacing_km=args.spacing_km,
+        radius_km=args.radius_km,
+        rotation=args.rotation,
+        standoff_km=args.standoff_km,
+        min_coverage=args.min_coverage,
+        max_troops=args.max_troops,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    _write_text(Path(args.output), frame.to_csv(index=False, lineterminator="\n"))
+    return frame

@@ -53,9 +53,6 @@ PROVENANCE_FIELDS = ("layer", "source", "date", "licence", "derivation", "url")
 
 _EXTENSIONS = {"geojson": ".geojson", "kml": ".kml", "csv": ".csv"}
 
-#: What a directory written by :func:`write_layers` may hold, so it may be replaced.
-_OWN_SUFFIXES = frozenset({".geojson", ".kml", ".csv", ".csvt", ".prj", ".json", ".qml"})
-
 #: Names a layer may not have: the GeoPackage's own tables.
 _RESERVED = frozenset({"provenance", "layer_styles"})
 
@@ -135,8 +132,9 @@ def write_layers(
         is reserved.
     out : path
         The GeoPackage file for ``fmt="gpkg"``; otherwise a directory, created or replaced.
-        An existing directory is replaced only if it holds nothing but files such as this
-        function writes, so ``-o .`` cannot wipe a folder of other work.
+        An existing directory is replaced only if it is empty or deployplan wrote it (its
+        manifest ``.deployplan.json`` lists every file in it), so ``-o .`` cannot wipe a
+        folder of other work.
     fmt : {"gpkg", "geojson", "kml", "csv"}
         The format.
     styles : mapping of str to LayerStyle, optional
@@ -393,7 +391,7 @@ def _write_directory(
 ) -> list[Path]:
     ext = _EXTENSIONS[fmt]
     written: list[str] = []
-    with atomic_output(out, directory=True, own_suffixes=_OWN_SUFFIXES) as tmp:
+    with atomic_output(out, directory=True) as tmp:
         for name, gdf in frames.items():
             before = {entry.name for entry in tmp.iterdir()}
             main = f"{name}{ext}"

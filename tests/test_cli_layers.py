@@ -553,6 +553,8 @@ def test_bad_input(run_cli, tmp: Path, tmp_path: Path, case, existing: str) -> N
         out = tmp / "layers"
         out.mkdir()
         (out / "line.geojson").write_text("old")
+        manifest = {"written_by": "deployplan", "files": ["line.geojson"]}
+        (out / ".deployplan.json").write_text(json.dumps(manifest))
         fmt = "geojson"
     else:
         out = tmp / "layers.gpkg"
@@ -573,7 +575,8 @@ def test_bad_input(run_cli, tmp: Path, tmp_path: Path, case, existing: str) -> N
         assert list(tmp.iterdir()) == [out] and out.read_bytes() == b"old"
     else:
         assert list(tmp.iterdir()) == [out]
-        assert [(p.name, p.read_text()) for p in out.iterdir()] == [("line.geojson", "old")]
+        old = sorted((p.name, p.read_text()) for p in out.iterdir())
+        assert old == [(".deployplan.json", json.dumps(manifest)), ("line.geojson", "old")]
 
 
 # --- bad outputs -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from shapely.geometry import LineString, Point
 
 import layers.export
 from geo.errors import OutputError
+from layers.atomic import MANIFEST
 from layers.export import write_layers
 from layers.provenance import Provenance, attach
 
@@ -108,7 +109,9 @@ def test_directory_round_trip(tmp: Path, fmt: str) -> None:
     out = tmp / "layers"
     written = write_layers(frames(), out, fmt=fmt)
     assert all(path.parent == out and path.exists() for path in written)
-    assert sorted(written) == sorted(out.iterdir())
+    assert sorted([*written, out / MANIFEST]) == sorted(out.iterdir())
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["files"] == sorted(path.name for path in written)
     for name, expected in frames().items():
         got = read(out / f"{name}.{fmt}")
         assert_lonlat(got, expected)
@@ -205,12 +208,13 @@ def test_existing_output_is_replaced(tmp: Path) -> None:
     out = tmp / "layers"
     write_layers(frames(), out, fmt="geojson")
     write_layers({"line": frames()["line"]}, out, fmt="geojson")
-    assert sorted(p.name for p in out.iterdir()) == ["line.geojson", "line.provenance.json"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [MANIFEST, "line.geojson", "line.provenance.json"]
 
 
 def test_directory_of_other_files_is_not_replaced(tmp: Path) -> None:
     (tmp / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="holding other files .*'notes.txt'"):
+    with pytest.raises(OutputError, match="holding files .*'notes.txt'.* no .deployplan.json"):
         write_layers(frames(), tmp, fmt="geojson")
     assert [p.name for p in tmp.iterdir()] == ["notes.txt"]
 
