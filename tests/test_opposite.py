@@ -20,6 +20,8 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference import line_distance_km
 from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
@@ -208,3 +210,31 @@ def test_a_line_layer_plan_uses_the_same_rule() -> None:
         pair = units[units["point"] == name].geometry
         apart = km_between((pair.iloc[0].x, pair.iloc[0].y), (pair.iloc[1].x, pair.iloc[1].y))
         assert apart >= 10.0, (name, apart)  # 20 km along the line, each slid at most 10
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    north=st.floats(min_value=30.0, max_value=170.0),
+    east=st.floats(min_value=-60.0, max_value=60.0),
+    standoff=st.floats(min_value=5.0, max_value=25.0),
+)
+def test_nearest_position_on_a_straight_line_property(
+    north: float, east: float, standoff: float
+) -> None:
+    # west of the meridian is friendly: the band is 0.99 s to s + max(2, s / 4) west of it, so
+    # by hand the nearest position is s - w away if w (km west) < 0.99 s (the unit at s),
+    # 0 inside the band, w - (s + max(2, s / 4)) beyond it
+    point = east_of(north, east)
+    west, high = -east, standoff + max(2.0, 0.25 * standoff)
+    if west < 0.99 * standoff:
+        expected = standoff - west
+    elif west <= high:
+        expected = 0.0
+    else:
+        expected = west - high
+    units = place_around_points(points_at(point), meridian(), count=1, standoff_km=standoff)
+    unit = units.geometry.iloc[0]
+    assert km_between((unit.x, unit.y), point) == pytest.approx(expected, abs=0.01 * standoff + 0.1)
+    to_line = line_distance_km([unit.x], [unit.y], [meridian().xy])[0]
+    assert 0.99 * standoff - 1e-6 <= to_line <= high + 1e-6
+    assert unit.x < LON0
