@@ -137,7 +137,7 @@ def write_frames(
     sidcs = []
     if "units" in frames and "sidc" in frames["units"].columns:
         sidcs = sorted({str(s) for s in frames["units"]["sidc"].dropna()})
-    if fmt == "kmz" or (fmt == "kml" and not is_directory(fmt, out)):
+    if fmt in ("kml", "kmz"):
         from deployplan.kml import write_kml
 
         return write_kml(
@@ -153,7 +153,7 @@ def write_frames(
     return write_layers(
         frames,
         out,
-        fmt=fmt,
+        fmt=fmt,  # type: ignore[arg-type]  # not kml/kmz, which return above
         styles=styles,
         descriptions={k: v for k, v in DESCRIPTIONS.items() if k in frames or k in (tables or {})},
         tables=tables,
