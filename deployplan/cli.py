@@ -27,7 +27,7 @@ REPEATABLE = "repeatable"
 
 _EPILOG_MAIN = """\
 examples:
-  deployplan brief                              # briefing.html with all eight options, offline
+  deployplan brief                              # briefing.html with all nine options, offline
   deployplan layers -o layers.gpkg              # the bundled layers as a GeoPackage
   deployplan plan --option 1 --variant eur-plus -o plan.gpkg --map plan.html
   deployplan compare --format md                # the options side by side
@@ -140,12 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
         examples=[
             "plan --option 1 --variant eur-plus -o plan.gpkg",
             "plan --option 3 --variant ua-supported --spacing-km 80 --format geojson -o plan/",
+            "plan --option reassurance -o reassurance.gpkg --map reassurance.html",
             "plan --scenario examples/northern_tripwire.toml -o plan.gpkg --map plan.html",
         ],
         handler="deployplan.cmd_plan:run_plan",
     )
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--option", type=int, metavar="{1,2,3,4}", help="one of the four options")
+    which.add_argument(
+        "--option",
+        metavar="{1,2,3,4,0}",
+        help="one of the notes' four options (with --variant), or 0 / reassurance: the "
+        "UK-France reassurance force (no --variant)",
+    )
     which.add_argument("--scenario", metavar="FILE.toml", help="a scenario file")
     p.add_argument("--variant", metavar="{eur-plus,ua-supported}", help="with --option")
     p.add_argument("--unit", metavar="TYPE", help="unit type id, e.g. light-battalion")
@@ -206,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _subcommand(
         sub,
         "brief",
-        summary="one HTML briefing with all eight options (works offline)",
-        description="Write one HTML file: the eight presets as switchable groups on one map, the "
+        summary="one HTML briefing with all nine options (works offline)",
+        description="Write one HTML file: the nine presets as switchable groups on one map, the "
         "comparison table, the line's date and every layer's provenance.",
         examples=[
             "brief",

@@ -13,7 +13,7 @@ __all__ = ["run_brief"]
 
 
 def run_brief(args: argparse.Namespace) -> int:
-    """Plan the eight presets (and any ``--scenario``), write the briefing, print what was written.
+    """Plan the nine presets (and any ``--scenario``), write the briefing, print what was written.
 
     ``args`` carries ``output``, ``online``, ``scenario`` (list of TOML paths), ``rotation``,
     ``png`` and the layer options (see :func:`deployplan.cli.build_parser`). With ``--png``

@@ -27,7 +27,7 @@ from layers.bundle import Layers
 from planner.compare import format_table, table
 from planner.forces import ROTATION_DEFAULT
 from planner.plan import Plan, make_plan, plan_all
-from planner.presets import get_preset
+from planner.presets import OPTIONS, REASSURANCE, REASSURANCE_OPTION, get_preset
 from planner.scenario import Scenario, load_scenario
 
 __all__ = ["plans_from_args", "run_compare", "run_plan", "run_sweep"]
@@ -38,15 +38,31 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def _option(text: str) -> int:
+    """``--option``'s value: 1-4, or 0 for the reassurance force (also ``reassurance``)."""
+    word = str(text).strip().lower()
+    if word == REASSURANCE:
+        return REASSURANCE_OPTION
+    if word.isdigit() and int(word) in (*OPTIONS, REASSURANCE_OPTION):
+        return int(word)
+    raise InputError(
+        f"unknown option {text}; expected one of 1, 2, 3, 4 (the notes' options, with "
+        "--variant) or 0 / reassurance (the UK-France reassurance force)"
+    )
+
+
 def _scenario(args: argparse.Namespace) -> Scenario:
     """The preset of --option/--variant, or the --scenario file."""
     if args.option is not None:
+        option = _option(args.option)
+        if option == REASSURANCE_OPTION:
+            return get_preset(option, args.variant)
         if args.variant is None:
             raise InputError(
-                f"--option {args.option} needs --variant eur-plus or ua-supported, e.g. "
-                f"--option {args.option} --variant eur-plus"
+                f"--option {option} needs --variant eur-plus or ua-supported, e.g. "
+                f"--option {option} --variant eur-plus"
             )
-        return get_preset(args.option, args.variant)
+        return get_preset(option, args.variant)
     if args.variant is not None:
         raise InputError(
             f"--variant {args.variant} goes with --option, not --scenario; drop --variant, or "
@@ -56,7 +72,7 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 
 def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
-    """The eight presets and every ``--scenario``, all at ``--rotation`` and
+    """The nine presets and every ``--scenario``, all at ``--rotation`` and
     ``--response-target-h`` when they are given."""
     target = getattr(args, "response_target_h", None)
     scenarios = [load_scenario(path) for path in args.scenario]

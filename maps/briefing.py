@@ -101,7 +101,7 @@ def render_briefing(
     Parameters
     ----------
     plans : sequence of planner.plan.Plan
-        E.g. :func:`planner.plan_all` (the eight presets, then any scenarios).
+        E.g. :func:`planner.plan_all` (the nine presets, then any scenarios).
     layers : layers.Layers
         The layers the plans were made on.
     table : pandas.DataFrame

@@ -23,6 +23,7 @@ from geo.errors import InputError
 from geo.geodesy import nearest_neighbour_km
 from geo.prepared import PreparedLine
 from layers.bundle import Layers
+from layers.hinterland import default_sites
 from layers.provenance import Provenance, attach, provenance_of
 from planner.coverage import coverage_polygons, measure_coverage
 from planner.distances import as_lonlat, prepare_line
@@ -36,7 +37,7 @@ from planner.logistics import (
     supply_legs,
 )
 from planner.placement import place_along, place_around_points
-from planner.presets import PRESETS, get_preset
+from planner.presets import PRESETS, REASSURANCE_OPTION, get_preset
 from planner.rounding import (
     brigades_out,
     brigades_text,
@@ -51,6 +52,7 @@ from planner.rounding import (
 )
 from planner.scenario import Deployment, Scenario, given_options
 from planner.sectors import point_sectors, sector_points
+from planner.sites import place_at_sites, sites_too_near
 from planner.units import UnitType
 from planner.yardsticks import YARDSTICKS, fits_proposals, per_km
 
@@ -74,6 +76,7 @@ UNIT_COLUMNS = [
     "point",
     "distance_to_point_km",
     "bearing_to_point_deg",
+    "site",
     "hub",
     "leg_road_km",
     "leg_hours",
@@ -410,7 +413,11 @@ class Plan:
         if self.has_notes_figures:
             lines.append(
                 f"  notes:  {n.units} units = {brigades(n)} brigades = {troops(n)} troops "
-                f"(on a line of ~1,200 km)"
+                + (
+                    "(as reported, 2025-03: in the hinterland, away from the front)"
+                    if self.option == REASSURANCE_OPTION
+                    else "(on a line of ~1,200 km)"
+                )
             )
         date = f" of {self.line_date}" if self.line_date else ""
         lines += [
@@ -425,6 +432,21 @@ class Plan:
         placed_fit = self.forces_placed
         if self.has_notes_figures and placed_fit != fit:
             lines.append(f"  rotation x{self.rotation}, as placed: {sustained(placed_fit)}")
+        at_sites = self.units[self.units["site"] != ""]
+        if len(at_sites):
+            far = at_sites.sort_values("distance_to_line_km")
+            lines.append(
+                "  sites (km from the line): "
+                + ", ".join(
+                    f"{site} {km_text(km)}"
+                    for site, km in zip(far["site"], far["distance_to_line_km"], strict=True)
+                )
+            )
+        for skip in self.parameters.get("sites_skipped", []):
+            lines.append(
+                f"  left out: {skip['site']}, {skip['distance_to_line_km']:g} km from this line, "
+                f"nearer than {skip['standoff_km']:g} km"
+            )
         ys = self.yardsticks()
         lines.append(
             f"  per km of the line: {ys['troops_per_km']:,.1f} troops deployed, "
@@ -494,14 +516,20 @@ def _settings(deployment: Deployment, unit: UnitType) -> tuple[float, float]:
     return float(standoff), float(radius)
 
 
-def _check_against_line(standoff_km: float, radius_km: float, line_km: float) -> None:
-    """Refuse a radius longer than the line and a standoff the radius cannot reach across."""
+def _check_against_line(
+    standoff_km: float, radius_km: float, line_km: float, *, along: str = "line"
+) -> None:
+    """Refuse a radius longer than the line and a standoff the radius cannot reach across.
+
+    Units at hinterland sites (``along = "sites"``) are meant not to reach the line: their
+    standoff is the least distance of a site from it.
+    """
     if radius_km > line_km:
         raise InputError(
             f"radius_km is {radius_km:g} km, more than the whole line ({line_km:.0f} km); "
             f"pass a radius below {line_km:.0f} km"
         )
-    if standoff_km >= radius_km:
+    if along != "sites" and standoff_km >= radius_km:
         raise InputError(
             f"standoff_km ({standoff_km:g}) is not less than radius_km ({radius_km:g}): a unit "
             "that far behind the line covers none of it; pass a smaller standoff or a larger "
@@ -515,6 +543,8 @@ def _place(
     prepared: PreparedLine,
     layers: Layers,
 ) -> gpd.GeoDataFrame:
+    if deployment.along == "sites":
+        return place_at_sites(default_sites(), prepared, min_distance_km=standoff_km)
     if deployment.along == "line":
         assert deployment.spacing_km is not None  # Deployment checks it
         return place_along(
@@ -536,6 +566,7 @@ def _place(
 
 
 _TEXT_COLUMNS = {
+    "site",
     "unit_id",
     "deployment",
     "unit_type",
@@ -569,6 +600,12 @@ def _text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _describe(deployment: dict[str, Any]) -> str:
     """One deployment in words, for provenance."""
     unit = deployment["unit"]
+    if deployment["along"] == "sites":
+        return (
+            f"'{deployment['name']}': {unit}, one at each hinterland site of layers.hinterland "
+            f"(GeoNames coordinates) at least {deployment['standoff_km']:g} km from the line, "
+            f"radius {deployment['radius_km']:g} km"
+        )
     if deployment["along"] == "line":
         where = f"every {deployment['spacing_km']:g} km along " + (
             "every part of the line" if deployment["all_parts"] else "the main part"
@@ -704,6 +741,7 @@ def make_plan(
     line_date = str(line["date"].iloc[0]) if "date" in line.columns and len(line) else ""
 
     placed_frames = []
+    skipped: list[dict[str, Any]] = []
     counts: list[tuple[UnitType, int]] = []
     described = []
     for deployment in scenario.deployments:
@@ -711,7 +749,14 @@ def make_plan(
         standoff, radius = _settings(deployment, unit_type)
         described.append({**asdict(deployment), "standoff_km": standoff, "radius_km": radius})
         try:
-            _check_against_line(standoff, radius, line_km)
+            _check_against_line(standoff, radius, line_km, along=deployment.along)
+            if deployment.along == "sites":
+                skipped += [
+                    {"site": name, "distance_to_line_km": round(km, 1), "standoff_km": standoff}
+                    for name, km in sites_too_near(
+                        default_sites(), prepared, min_distance_km=standoff
+                    )
+                ]
             placed = _place(deployment, standoff, prepared, layers)
         except InputError as exc:
             raise InputError(f"{scenario.name}, deployment '{deployment.name}': {exc}") from None
@@ -731,10 +776,14 @@ def make_plan(
         units = gpd.GeoDataFrame(pd.concat(placed_frames, ignore_index=True), crs="EPSG:4326")
     else:
         units = _empty_units()
-    prefix = f"{scenario.option}-{scenario.variant}" if scenario.option else _slug(scenario.name)
+    prefix = (
+        f"{scenario.option}-{scenario.variant}"
+        if scenario.option is not None
+        else _slug(scenario.name)
+    )
     width = max(2, len(str(len(units))))
     units["unit_id"] = [f"{prefix}-{i:0{width}d}" for i in range(1, len(units) + 1)]
-    for column, default in (("point", ""), ("distance_to_point_km", np.nan)):
+    for column, default in (("point", ""), ("distance_to_point_km", np.nan), ("site", "")):
         if column not in units.columns:
             units[column] = default
         units[column] = units[column].fillna(default)
@@ -786,6 +835,7 @@ def make_plan(
         "unit_types": {i: asdict(scenario.unit_types[i]) for i in unit_ids},
         "availability": asdict(scenario.availability),
         "overrides": overrides,
+        "sites_skipped": skipped,
     }
     _attach_provenance(
         {"units": units, "coverage": circles, "gaps": measured.gaps, "legs": legs},
@@ -830,7 +880,8 @@ def plan_all(
     scenarios: Iterable[Scenario] = (),
     response_target_h: float | None = None,
 ) -> list[Plan]:
-    """Plan the eight presets (options 1-4 x eur-plus / ua-supported), then each scenario.
+    """Plan the nine presets (options 1-4 x eur-plus / ua-supported, then option 0, the
+    reassurance force), then each scenario.
 
     ``rotation`` and ``response_target_h`` (default: the scenario's, 6 h for the presets)
     apply to the presets; scenarios keep their own.

@@ -18,20 +18,31 @@ option        eur-plus                        ua-supported
 4             4 heavy bde at the 4 points,    Ukrainian heavy brigades as back-up:
               16,000                          no European units, 0
 ============  ==============================  ====================================
+
+The ninth, option 0 (variant ``reassurance``), is the UK-France reassurance force the notes
+set aside: about 30,000 troops, 7.5 brigades of 4,000, stationed at strategic locations in
+the hinterland, away from the front (``../shared/DOMAIN.md``). It is placed as 8
+brigade-sized units (``reassurance-brigade``) at the 8 sites of
+:func:`layers.hinterland.default_sites`, each at least 100 km from the line, so the placed
+force is 8 brigades, 32,000 troops, beside the notes' 30,000; rotation and availability are
+reckoned the same way as for the eight.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 
 from geo.errors import InputError
-from planner.forces import count_forces
+from planner.forces import Forces, count_forces
 from planner.scenario import Deployment, Scenario
-from planner.units import UNIT_TYPES
+from planner.units import BRIGADE_TROOPS, UNIT_TYPES
 
 __all__ = [
     "NOTES_LINE_KM",
+    "REASSURANCE",
+    "REASSURANCE_OPTION",
     "OPTIONS",
     "PRESETS",
     "VARIANTS",
@@ -47,6 +58,12 @@ VARIANT_LABELS: Mapping[str, str] = MappingProxyType(
     {"eur-plus": "EUR+", "ua-supported": "UA-supported"}
 )
 OPTIONS = (1, 2, 3, 4)
+#: The ninth option: the UK-France reassurance force, ``--option 0`` or ``--option reassurance``.
+REASSURANCE_OPTION = 0
+REASSURANCE = "reassurance"
+#: The notes' figures of the reassurance force: about 30,000 troops = 7.5 brigades of 4,000.
+_REASSURANCE_TROOPS = 30_000
+_REASSURANCE_SITES = 8
 
 _CONCEPTS = {
     1: "Information-driven monitoring along the whole zone; European battalions are a "
@@ -101,14 +118,47 @@ def _preset(option: int, variant: str) -> Scenario:
     )
 
 
-#: The eight presets, keyed (option, variant).
+def _reassurance() -> Scenario:
+    brigades = Fraction(_REASSURANCE_TROOPS, BRIGADE_TROOPS)  # 7.5
+    return Scenario(
+        name="Option 0 Reassurance force",
+        deployments=(
+            Deployment(name="Reassurance brigades", unit="reassurance-brigade", along="sites"),
+        ),
+        option=REASSURANCE_OPTION,
+        variant=REASSURANCE,
+        nominal=Forces(
+            units=_REASSURANCE_SITES,
+            brigades_min=brigades,
+            brigades_max=brigades,
+            troops_min=Fraction(_REASSURANCE_TROOPS),
+            troops_max=Fraction(_REASSURANCE_TROOPS),
+        ),
+        description="The UK-France reassurance force, left out of the notes' four options: no "
+        "troops at the front, air policing for civil aviation and freedom of navigation in the "
+        "Black Sea; about 30,000 troops (7.5 brigades of 4,000) at strategic locations in the "
+        "hinterland. One brigade-sized unit at each of 8 sites at least 100 km from the line.",
+        source="preset",
+    )
+
+
+#: The nine presets, keyed (option, variant): the notes' eight, then the reassurance force.
 PRESETS: Mapping[tuple[int, str], Scenario] = MappingProxyType(
-    {(option, variant): _preset(option, variant) for option in OPTIONS for variant in VARIANTS}
+    {
+        **{
+            (option, variant): _preset(option, variant)
+            for option in OPTIONS
+            for variant in VARIANTS
+        },
+        (REASSURANCE_OPTION, REASSURANCE): _reassurance(),
+    }
 )
 
 
-def get_preset(option: object, variant: object) -> Scenario:
-    """Return the preset of ``option`` (1-4) and ``variant`` (``eur-plus`` / ``ua-supported``).
+def get_preset(option: object, variant: object = None) -> Scenario:
+    """Return the preset of ``option`` (1-4) and ``variant`` (``eur-plus`` / ``ua-supported``),
+    or the reassurance force (``option`` 0 or ``"reassurance"``; ``variant`` None or
+    ``"reassurance"``).
 
     Raises
     ------
@@ -117,11 +167,22 @@ def get_preset(option: object, variant: object) -> Scenario:
 
     Examples
     --------
-    >>> get_preset(3, "eur-plus").nominal.troops_max
+    >>> int(get_preset(3, "eur-plus").nominal.troops_max)
     96000
+    >>> get_preset("reassurance").name
+    'Option 0 Reassurance force'
     """
+    if option in (REASSURANCE_OPTION, REASSURANCE) and not isinstance(option, bool):
+        if variant not in (None, REASSURANCE):
+            raise InputError(
+                f"option 0 (the reassurance force) has no variant {variant!r}; drop the variant "
+                "or pass 'reassurance'"
+            )
+        return PRESETS[(REASSURANCE_OPTION, REASSURANCE)]
     if option not in OPTIONS:
-        raise InputError(f"unknown option {option!r}; expected one of 1, 2, 3, 4")
+        raise InputError(
+            f"unknown option {option!r}; expected one of 1, 2, 3, 4, or 0 / 'reassurance'"
+        )
     if variant not in VARIANTS:
         raise InputError(f"unknown variant {variant!r}; expected eur-plus or ua-supported")
     return PRESETS[(option, variant)]

@@ -37,7 +37,9 @@ Keys of a ``[[deployment]]``:
     A unit type id (required).
 ``along``
     ``"line"`` (default): one unit every ``spacing_km`` along the line; ``"points"``: ``count``
-    units opposite each concentration point.
+    units opposite each concentration point; ``"sites"``: one unit at each of the bundled
+    hinterland sites (:mod:`layers.hinterland`; the reassurance force), those nearer the line
+    than the standoff left out.
 ``spacing_km``
     Distance between units along the line (required with ``along = "line"``).
 ``offset_km``
@@ -104,7 +106,7 @@ __all__ = [
 RESPONSE_TARGET_H = 6.0
 RESPONSE_TARGET_MAX_H = 168.0
 
-Along = Literal["line", "points"]
+Along = Literal["line", "points", "sites"]
 
 # key -> (expected type description, check); checks return True when the value is fine.
 _Check = tuple[str, Any]
@@ -150,7 +152,7 @@ def validate_response_target(value: object) -> float:
 _DEPLOYMENT_KEYS: Mapping[str, _Check] = {
     "name": ("a non-empty string", _text),
     "unit": ('a unit type id string, e.g. "light-battalion"', _text),
-    "along": ('"line" or "points"', lambda v: v in ("line", "points")),
+    "along": ('"line", "points" or "sites"', lambda v: v in ("line", "points", "sites")),
     "spacing_km": ("a positive number of km", _positive),
     "offset_km": ("a number of km >= 0", _non_negative),
     "all_parts": ("true or false", lambda v: isinstance(v, bool)),
@@ -197,6 +199,14 @@ _TOP_KEYS: Mapping[str, _Check] = {
 
 def _mismatch(along: object, given: Mapping[str, object]) -> tuple[str | None, str] | None:
     """(key, problem) when a key does not go with ``along``; the key is None if one is missing."""
+    if along == "sites":
+        for key in (*_LINE_ONLY, *_POINTS_ONLY):
+            if key in given:
+                return (
+                    key,
+                    f"'{key}' does not go with along = \"sites\" (one unit per site); drop it",
+                )
+        return None
     if along == "points":
         for key in _LINE_ONLY:
             if key in given:
@@ -338,8 +348,8 @@ class Scenario:
             get_unit_type(unit, self.unit_types)
         if spacing_km is not None and not any(d.along == "line" for d in self.deployments):
             raise InputError(
-                f"--spacing-km does not apply to '{self.name}': its units are placed around "
-                "the concentration points, not along the line; drop --spacing-km"
+                f"--spacing-km does not apply to '{self.name}': its units are not placed along "
+                "the line (around the concentration points, or at sites); drop --spacing-km"
             )
         deployments = tuple(
             replace(

@@ -5,9 +5,11 @@ how it is counted (its echelon and the troops of one brigade of its kind) and wh
 placed by default (standoff behind the line, coverage radius), with the reason for those
 defaults written beside them, and how fast it responds (notice to move ``notice_h`` and road
 speed ``road_kmh``: a response time is ``notice_h`` + road km / ``road_kmh``, see
-:func:`planner.logistics.response_times`). Troops are never counted per battalion: the notes count
+:func:`planner.logistics.response_times`). Troops are counted from the brigade: the notes count
 brigades of about 4,000 troops, three battalions to a brigade, and 24 battalions as 8-10
-brigades with support (see :mod:`planner.forces`).
+brigades with support, so a battalion is 1/3 to 1/2.4 of its type's brigade (see
+:mod:`planner.forces`). ``reassurance-brigade`` is the UK-France reassurance force's unit, at
+hinterland sites (:mod:`layers.hinterland`), not along the line.
 
 Users add or override types in a scenario file (``[units.<id>]``, see
 :mod:`planner.scenario`).
@@ -85,7 +87,7 @@ class UnitType:
         8-10 brigades per 24 with support (:func:`planner.forces.brigades_for`).
     troops : int
         Troops of one brigade of this kind, support included (the notes' 4,000). A battalion
-        is not given its own figure: totals are brigades x ``troops``.
+        is not given its own figure: it is 1/3 to 1/2.4 of ``troops`` (with support).
     sidc : str
         20-digit MIL-STD-2525D symbol identification code; digits 9-10 must match the echelon
         (16 battalion, 18 brigade).
@@ -220,6 +222,25 @@ UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(
                     "to get rolling than a battalion) and 130 road km (1.3x the straight "
                     "distance) at 30 km/h, a tracked brigade column's march rate, is 6.3 h. "
                     "Heavy brigades are slower than light battalions."
+                ),
+            ),
+            UnitType(
+                id="reassurance-brigade",
+                label="Reassurance brigade (hinterland)",
+                echelon="brigade",
+                troops=BRIGADE_TROOPS,
+                sidc="10031000181210000000",  # friendly land unit, brigade, combined arms
+                radius_km=50.0,
+                standoff_km=100.0,
+                notice_h=4.0,
+                road_kmh=40.0,
+                rationale=(
+                    "The UK-France reassurance force: brigade-sized, multinational combined-arms "
+                    "units at strategic sites in the hinterland, not at the front; the radius is "
+                    "the area around its site it protects (air defence, ports, air bases), the "
+                    "standoff the least distance from the line a site may have (100 km). "
+                    "Stationed in barracks, not on alert at the front: 4 h notice to move; a mixed "
+                    "wheeled and tracked brigade at 40 km/h on main roads."
                 ),
             ),
         )

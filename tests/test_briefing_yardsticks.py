@@ -82,3 +82,8 @@ def test_one_group_per_plan(page: str, plans: list[Plan]) -> None:
     overlays = re.findall(r'"([^"]+)" : feature_group_\d+', page)
     groups = overlays[-len(plans) :]
     assert [g.split(":")[0] for g in groups] == [plan.name for plan in plans]
+    # the ninth option has its own group, after the eight
+    assert len(plans) == 9 and plans[8].variant == "reassurance"
+    assert (
+        groups[8] == "Option 0 Reassurance force: 8 \\u0026times; reassurance brigade (hinterland)"
+    )

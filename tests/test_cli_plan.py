@@ -294,8 +294,8 @@ def test_compare_json_file(run_cli: Callable, tmp: Path) -> None:
     assert result.code == 0, result.err
     assert f"wrote {out}" in result.out
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert len(rows) == 9
-    assert [r["option"] for r in rows] == [1, 1, 2, 2, 3, 3, 4, 4, None]
+    assert len(rows) == 10  # the eight, the reassurance force (option 0), the scenario
+    assert [r["option"] for r in rows] == [1, 1, 2, 2, 3, 3, 4, 4, 0, None]
     assert {r["rotation_factor"] for r in rows} == {3}
     assert rows[4]["sustained_troops_max"] == 3 * 96_000
 
@@ -313,6 +313,7 @@ def test_compare_csv(run_cli: Callable, tmp: Path) -> None:
         48_000,
         16_000,
         0,
+        30_000,  # option 0, the reassurance force (DOMAIN.md: ~30,000)
     ]
 
 

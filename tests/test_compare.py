@@ -77,15 +77,15 @@ def frame(plans: list[Plan]) -> pd.DataFrame:
 
 
 def test_table_rows_and_columns(frame: pd.DataFrame, plans: list[Plan]) -> None:
-    assert len(frame) == 9
+    assert len(frame) == 10  # the eight, the reassurance force, the scenario
     assert set(REQUIRED) <= set(frame.columns)
     assert frame["option"].dtype == "Int64"
-    assert frame["option"].isna().tolist() == [False] * 8 + [True]
+    assert frame["option"].isna().tolist() == [False] * 9 + [True]
 
 
 def test_json(frame: pd.DataFrame, plans: list[Plan]) -> None:
     rows = json.loads(format_table(frame, "json"))
-    assert isinstance(rows, list) and len(rows) == 9
+    assert isinstance(rows, list) and len(rows) == 10
     for row, plan in zip(rows, plans, strict=True):
         assert set(REQUIRED) <= set(row)
         for key in INTEGERS:
@@ -111,8 +111,9 @@ def test_json(frame: pd.DataFrame, plans: list[Plan]) -> None:
         0,
         0,
     )
-    assert rows[8]["option"] is None and rows[8]["variant"] is None
-    assert rows[8]["name"] == "Wide screen"
+    assert (rows[8]["option"], rows[8]["variant"]) == (0, "reassurance")
+    assert rows[9]["option"] is None and rows[9]["variant"] is None
+    assert rows[9]["name"] == "Wide screen"
 
 
 def test_csv_reads_back(frame: pd.DataFrame) -> None:
@@ -120,7 +121,7 @@ def test_csv_reads_back(frame: pd.DataFrame) -> None:
     back = pd.read_csv(io.StringIO(text))
     assert list(back.columns) == [c for c in frame.columns if c != "response"]
     assert back["troops_max"].tolist() == frame["troops_max"].tolist()
-    assert back["option"].iloc[:8].tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert back["option"].iloc[:9].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 0]
 
 
 def test_markdown(frame: pd.DataFrame) -> None:
@@ -131,7 +132,7 @@ def test_markdown(frame: pd.DataFrame) -> None:
     troops = next(line for line in lines if line.startswith("| troops (notes) |"))
     assert "32,000-40,000" in troops and "| 96,000 |" in troops
     # every table row has one cell per plan
-    assert {line.count("|") for line in lines if line.startswith("|")} == {11}
+    assert {line.count("|") for line in lines if line.startswith("|")} == {12}
 
 
 def test_unknown_format(frame: pd.DataFrame) -> None:

@@ -182,9 +182,10 @@ def test_plan_all(bundled: Layers) -> None:
         name="My screen", deployments=(Deployment(unit="light-battalion", spacing_km=200),)
     )
     plans = plan_all(bundled, rotation=3, scenarios=[scenario])
-    assert [(p.option, p.variant) for p in plans[:8]] == list(PRESETS)
-    assert all(p.rotation == 3 for p in plans[:8])
-    mine = plans[8]
+    assert [(p.option, p.variant) for p in plans[:9]] == list(PRESETS)
+    assert (plans[8].option, plans[8].variant) == (0, "reassurance")  # after the eight
+    assert all(p.rotation == 3 for p in plans[:9])
+    mine = plans[9]
     assert (mine.option, mine.variant, mine.rotation) == (None, None, 4)
     assert mine.units["unit_id"].iloc[0] == "my-screen-01"
     assert not mine.has_notes_figures

@@ -34,8 +34,10 @@ SPACING = {
 }
 
 
-def test_eight_presets() -> None:
-    assert sorted(PRESETS) == sorted(TABLE)
+def test_eight_presets_then_the_reassurance_force() -> None:
+    eight = [(o, v) for o in (1, 2, 3, 4) for v in ("eur-plus", "ua-supported")]
+    assert list(PRESETS)[:8] == eight and sorted(eight) == sorted(TABLE)
+    assert list(PRESETS)[8] == (0, "reassurance") and len(PRESETS) == 9
 
 
 @pytest.mark.parametrize("cell", sorted(TABLE))
@@ -104,7 +106,8 @@ def test_rotation_three_option_3_ua() -> None:
     ("option", "variant", "match"),
     [
         (5, "eur-plus", "unknown option 5"),
-        (0, "eur-plus", "unknown option 0"),
+        (0, "eur-plus", "option 0 .*has no variant 'eur-plus'"),
+        (6, None, "unknown option 6"),
         (1, "eur", "unknown variant 'eur'"),
         (1, None, "unknown variant None"),
     ],
