@@ -113,6 +113,7 @@ def _summary_figures(summary: str) -> dict[str, str]:
         ("--option", "2", "--variant", "eur-plus"),
         ("--option", "3", "--variant", "ua-supported"),
         ("--option", "4", "--variant", "eur-plus"),
+        ("--option", "0"),  # the reassurance force
     ],
 )
 def test_plan_summary_reads_as_compare(argv: tuple[str, ...], run_cli: Callable, tmp: Path) -> None:
