@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from layers import Layers
     from planner.plan import Plan
 
-__all__ = ["plan_label", "render_briefing", "write_briefing"]
+__all__ = ["first_shown", "plan_label", "render_briefing", "write_briefing"]
 
 _VARIANTS = {"eur-plus": "EUR+", "ua-supported": "UA-supported"}
 TITLE = "Deployment options along the line of contact"
@@ -65,6 +65,23 @@ def plan_label(plan: Plan) -> str:
     labels = sorted({str(x) for x in plan.units["unit_label"]})
     what = escape(labels[0]).lower() if len(labels) == 1 else "units"
     return f"{name}: {n} &times; {what}"
+
+
+def first_shown(plans: Sequence[Plan]) -> int | None:
+    """The option on when the page opens: Option 1 EUR+, else the first plan with units.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> plans = [SimpleNamespace(option=0, variant="eur-plus", units=[1]),
+    ...          SimpleNamespace(option=1, variant="eur-plus", units=[1, 2])]
+    >>> first_shown(plans)
+    1
+    """
+    for i, plan in enumerate(plans):
+        if getattr(plan, "option", None) == 1 and getattr(plan, "variant", None) == "eur-plus":
+            return i
+    return next((i for i, p in enumerate(plans) if len(p.units)), 0 if plans else None)
 
 
 def _notes(plans: Sequence[Plan]) -> str:
@@ -120,18 +137,22 @@ def render_briefing(
     line_date = line_date_of(layers)
     countries = basemap_countries(online=online)
     add_base_layers(m, layers, line_date=line_date, countries=countries)
-    shown = next((i for i, p in enumerate(plans) if len(p.units)), None)
+    shown = first_shown(plans)
+    options = []
     for i, plan in enumerate(plans):
-        group = folium.FeatureGroup(name=plan_label(plan), show=i == shown)
+        # base layers of the layer control: radio buttons, one option at a time
+        group = folium.FeatureGroup(name=plan_label(plan), overlay=False, show=i == shown)
         group.add_child(Fill("plan", i))
         m.add_child(group)
-    folium.LayerControl(collapsed=False).add_to(m)
+        options.append(group)
+    control = folium.LayerControl(collapsed=False)
+    control.add_to(m)
 
     date = f"contact line of {escape(line_date)}" if line_date else "contact line (undated)"
     figure_of(m).html.add_child(
         Element(
             f"<header class='dp-header'><h1>{TITLE}</h1><span>{date} &middot; {len(plans)} "
-            "options: choose them in the layer control; comparison and side-by-side view "
+            "options, one at a time in the layer control; comparison and side by side "
             "below</span></header>"
         ),
         name="dp_header",
@@ -140,6 +161,8 @@ def render_briefing(
         f"<div id='dp-legend'>{legend_html(symbol_labels(plans), line_date=line_date)}</div>"
         f"<div id='dp-provenance'>{provenance_html(layers, online=online, countries=countries)}"
         "</div>"
+        "<section class='dp-section dp-print-only' id='dp-print-legend'>"
+        f"{legend_html(symbol_labels(plans), line_date=line_date, print_copy=True)}</section>"
         "<section class='dp-section' id='dp-comparison'><h2>Comparison of the options</h2>"
         f"{table_html(table)}{_notes(plans)}</section>"
         "<section class='dp-section' id='dp-yardsticks'><h2>Is that a lot? Yardsticks and "
@@ -161,6 +184,8 @@ def render_briefing(
             body,
             online=online,
             extra_script=script,
+            layer_control=control,
+            options=options,
         )
     )
     figure_of(m).title = f"{TITLE} ({escape(line_date)})" if line_date else TITLE

@@ -52,7 +52,9 @@ def _row(mark: str, text: str) -> str:
     return f"<div class='dp-legend-row'>{mark}<span>{text}</span></div>"
 
 
-def legend_html(symbols: Mapping[str, Iterable[str]], *, line_date: str) -> str:
+def legend_html(
+    symbols: Mapping[str, Iterable[str]], *, line_date: str, print_copy: bool = False
+) -> str:
     """The legend: one row per unit symbol (with its labels), then the layers' styles.
 
     Parameters
@@ -61,6 +63,8 @@ def legend_html(symbols: Mapping[str, Iterable[str]], *, line_date: str) -> str:
         The symbols on the map and the unit types that use them (labels not yet escaped).
     line_date : str
         Date of the contact line.
+    print_copy : bool
+        The copy printed under the map (a heading, not a toggle: controls are not printed).
     """
     rows = []
     for sidc, labels in sorted(symbols.items()):
@@ -81,16 +85,18 @@ def legend_html(symbols: Mapping[str, Iterable[str]], *, line_date: str) -> str:
             "Coverage: within a unit's radius (geodesic circles, merged)",
         ),
         _row(
-            _swatch("border-top:6px solid rgba(213,94,0,.75);height:6px"),
+            _swatch("border-top:7px solid rgba(204,121,167,.9);height:7px"),
             "Gap: stretch of line outside every unit's radius",
         ),
         _row(
-            _swatch("border-top:2px dashed #CC79A7;height:2px"),
+            _swatch("border-top:2px dashed #444;height:2px"),
             "Logistics leg: rear &rarr; entry &rarr; forward hub &rarr; unit",
         ),
         _row(_swatch(dot), "Expected concentration point"),
         _row(hubs, "Hub: rear, entry, forward"),
     ]
+    if print_copy:
+        return f"<h2>Legend</h2><div class='dp-legend-print'>{''.join(rows)}</div>"
     return f"<details open><summary>Legend</summary>{''.join(rows)}</details>"
 
 

@@ -104,13 +104,22 @@ class Page(MacroElement):
         '<script type="application/json" id="dp-data">{{ this.data }}</script>{{ this.body }}'
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
-        "deployplan.controls({{ this._parent.get_name() }}, {{ this.own_controls|tojson }});"
+        "deployplan.controls({{ this._parent.get_name() }}, {{ this.own_controls|tojson }}, "
+        "{{ this.layer_control.get_name() if this.layer_control else 'null' }}, "
+        "[{% for g in this.options %}{{ g.get_name() }}{{ ', ' if not loop.last }}{% endfor %}]);"
         "{{ this.extra_script }}"
         "{% endmacro %}"
     )
 
     def __init__(
-        self, data: dict[str, Any], body: str, *, online: bool, extra_script: str = ""
+        self,
+        data: dict[str, Any],
+        body: str,
+        *,
+        online: bool,
+        extra_script: str = "",
+        layer_control: Element | None = None,
+        options: Sequence[Element] = (),
     ) -> None:
         super().__init__()
         self._name = "Page"
@@ -120,6 +129,22 @@ class Page(MacroElement):
         self.body = body
         self.own_controls = not online
         self.extra_script = extra_script
+        self.layer_control = layer_control
+        self.options = list(options)
+
+
+class Setup(MacroElement):
+    """Before any layer: the map's panes, in drawing order (``deployplan.setup``)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "deployplan.setup({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Setup"
 
 
 def new_map(*, online: bool) -> folium.Map:
@@ -139,6 +164,7 @@ def new_map(*, online: bool) -> folium.Map:
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
+    m.add_child(Setup(), name="deployplan_setup")
     if online:
         import folium.plugins  # CDN plugins: only online pages use them
 
@@ -318,17 +344,26 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
         group = folium.FeatureGroup(name=name, show=kind != "legs")
         group.add_child(Fill(kind, 0))
         m.add_child(group)
-    folium.LayerControl(collapsed=False).add_to(m)
+    control = folium.LayerControl(collapsed=False)
+    control.add_to(m)
     date = f"contact line of {escape(line_date)} &middot; " if line_date else ""
     legend = legend_html(symbol_labels([plan]), line_date=line_date)
     parameters = {**plan.parameters, "rotation": plan.rotation}
     sources = provenance_html(layers, parameters=parameters, online=online, countries=countries)
+    figure_of(m).html.add_child(
+        Element(
+            f"<header class='dp-header'><h1>{escape(plan.name)}</h1>"
+            f"<span>{date}{_plan_summary(plan)}</span></header>"
+        ),
+        name="dp_header",
+    )
     body = (
-        f"<div class='dp-title'>{escape(plan.name)}<small>{date}{_plan_summary(plan)}</small></div>"
         f"<div id='dp-legend'>{legend}</div><div id='dp-provenance'>{sources}</div>"
+        "<section class='dp-section dp-print-only' id='dp-print-legend'>"
+        f"{legend_html(symbol_labels([plan]), line_date=line_date, print_copy=True)}</section>"
     )
     data = page_data([plan], layers, online=online, countries=countries)
-    m.add_child(Page(data, body, online=online))
+    m.add_child(Page(data, body, online=online, layer_control=control))
     figure_of(m).title = escape(plan.name)
     return m
 
