@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         examples=[
             "brief",
             "brief -o briefing.html --png briefing.png",
+            "brief --pptx briefing.pptx --png-size 1600x900",
             "brief --online --scenario examples/northern_tripwire.toml",
         ],
         handler="deployplan.cmd_brief:run_brief",
@@ -227,6 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
     p.add_argument("--png", metavar="PNG", help="also a PNG snapshot (Chromium, the [png] extra)")
+    p.add_argument(
+        "--pptx",
+        metavar="PPTX",
+        help="also a slide deck: title, one slide per option with its map, the comparison "
+        "table, yardsticks, sources (Chromium, the [pptx] extra)",
+    )
+    p.add_argument(
+        "--png-size",
+        metavar="WxH",
+        help="size of the --png and slide pictures in pixels (default 1920x1080)",
+    )
     _add_response_target(p)
     _add_layer_options(p)
     return parser

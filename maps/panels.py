@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TABLE_ROWS",
+    "cell_text",
     "deployplan_version",
     "legend_html",
     "provenance_html",
@@ -205,11 +206,22 @@ TABLE_ROWS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def _cell(key: str, value: Any) -> str:
+def cell_text(key: str, value: Any) -> str:
+    """One cell of the comparison as plain text (for slides): the briefing table's format.
+
+    Examples
+    --------
+    >>> cell_text("coverage_fraction", 0.868), cell_text("troops_min", 32000)
+    ('86.8%', '32,000')
+    >>> cell_text("fits_brigades", True), cell_text("largest_gap_km", float("nan"))
+    ('yes', '–')
+    """
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalar
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value) or "none"
     if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-        return "&ndash;"
+        return "\u2013"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key.endswith("_fraction"):
@@ -220,7 +232,12 @@ def _cell(key: str, value: Any) -> str:
         return brigades_text(value)
     if isinstance(value, float):
         return f"{value:,.2f}" if "hours" in key else f"{value:,.1f}"
-    return escape(value)
+    return str(value)
+
+
+def _cell(key: str, value: Any) -> str:
+    text = cell_text(key, value)
+    return "&ndash;" if text == "\u2013" else escape(text)
 
 
 def table_html(table: pd.DataFrame) -> str:
@@ -241,7 +258,8 @@ def table_html(table: pd.DataFrame) -> str:
             cells.append(f"<td>{cell}</td>")
         body.append(f"<tr><th>{label}</th>{''.join(cells)}</tr>")
     return (
-        f"<div class='dp-scroll'><table class='dp-table'><thead><tr><th></th>{head}</tr></thead>"
+        "<div class='dp-scroll' tabindex='0' role='region' aria-label='Comparison table'>"
+        f"<table class='dp-table'><thead><tr><th></th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 

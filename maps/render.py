@@ -392,7 +392,7 @@ def map_html(m: folium.Map | Figure) -> str:
     """The page of a map (or figure) as one HTML string, with stable element ids."""
     figure = m if isinstance(m, Figure) else figure_of(m)
     _number_elements(figure)
-    return figure.render()
+    return figure.render().replace("<html>", '<html lang="en">', 1)
 
 
 def write_html(text: str, path: str | os.PathLike[str]) -> Path:

@@ -128,7 +128,7 @@ def test_cli_brief_with_png(run_cli, tmp: Path) -> None:  # noqa: ANN001 - conft
 
 
 def test_layer_control_lists_the_layers(visit: Visit, plans: list[Plan]) -> None:
-    labels = visit.page.locator(f"{MAIN} .leaflet-control-layers-overlays label").all_inner_texts()
+    labels = visit.page.locator(f"{MAIN} .leaflet-control-layers-list label").all_inner_texts()
     text = [" ".join(t.split()) for t in labels]
     for name in (
         "Neighbouring countries",
@@ -145,14 +145,16 @@ def test_layer_control_lists_the_layers(visit: Visit, plans: list[Plan]) -> None
 
 
 def test_every_option_shows_its_units(visit: Visit, plans: list[Plan]) -> None:
+    # options are radio buttons: each, chosen in turn, shows its own units and no other's
     page = visit.page
-    boxes = page.locator(f"{MAIN} .leaflet-control-layers-overlays input")
-    for i in range(boxes.count()):
-        if not boxes.nth(i).is_checked():
-            boxes.nth(i).check()
+    radios = page.locator(f"{MAIN} .leaflet-control-layers-base input[type=radio]")
+    assert radios.count() == len(plans)
     for i, plan in enumerate(plans):
+        radios.nth(i).check()
         n = page.locator(f"{MAIN} .dp-sym[data-plan='p{i}']").count()
         assert n == len(plan.units), plan.name
+        assert page.locator(f"{MAIN} .dp-sym").count() == n
+    radios.nth(0).check()
     backup = [i for i, p in enumerate(plans) if p.option == 4 and p.variant == "ua-supported"]
     assert backup and len(plans[backup[0]].units) == 0
     assert "Ukrainian back-up" in page.inner_text("body")
@@ -163,35 +165,44 @@ def test_legend_and_provenance_are_visible(visit: Visit) -> None:
     legend = visit.page.locator(f"{MAIN} #dp-legend")
     sources = visit.page.locator(f"{MAIN} #dp-provenance")
     assert legend.is_visible() and "Contact line" in legend.inner_text()
+    if not sources.locator("details").get_attribute("open"):  # closed below 1500 x 850
+        sources.locator("summary").click()
     assert sources.is_visible() and "DeepStateMap" in sources.inner_text()
     assert visit.page.locator(f"{MAIN} .leaflet-control-scale").is_visible()
 
 
 # fill colours of maps/static/deployplan.js: countries ("abroad") and Ukraine's oblasts ("land")
 ABROAD, LAND = "#e4e2da", "#f3f1ea"
-# the main map's own overlay pane (not the minimap's, which is a control inside it)
-SVG_FILLS = f"""() => [...document.querySelectorAll(
-    '{MAIN} > .leaflet-map-pane > .leaflet-overlay-pane path')]
-    .map(p => [p.getAttribute('fill'), p.classList.contains('leaflet-interactive')])"""
+# the main map's panes (not the minimap's, which is a control inside it)
+PANE_FILLS = f"""() => Object.fromEntries([...document.querySelectorAll(
+    '{MAIN} > .leaflet-map-pane > .leaflet-pane')].map(p => [p.className.split(' ')[1],
+    [Number(getComputedStyle(p).zIndex), [...p.querySelectorAll('path')]
+        .map(e => [e.getAttribute('fill'), e.classList.contains('leaflet-interactive')])]]))"""
 
 
 def test_countries_are_a_quiet_basemap_beneath_the_oblasts(visit: Visit) -> None:
     page = visit.page
     drawn = page.evaluate("() => deployplan.data().base.countries.length")
+    countries, oblasts = "leaflet-dp-countries-pane", "leaflet-dp-oblasts-pane"
 
     def beneath() -> bool:
-        fills = [fill for fill, _ in page.evaluate(SVG_FILLS)]
-        last_country = len(fills) - 1 - fills[::-1].index(ABROAD)
-        return fills.count(ABROAD) == drawn and last_country < fills.index(LAND)
+        panes = page.evaluate(PANE_FILLS)
+        fills = [fill for fill, _ in panes[countries][1]]
+        others = [z for name, (z, paths) in panes.items() if paths and name != countries]
+        return (
+            fills.count(ABROAD) == drawn == len(fills)
+            and panes[countries][0] < panes[oblasts][0] == min(others)
+            and {f for f, _ in panes[oblasts][1]} == {LAND}
+        )
 
     assert drawn >= 7 and beneath()
-    assert not any(interactive for fill, interactive in page.evaluate(SVG_FILLS) if fill == ABROAD)
+    assert not any(interactive for _, interactive in page.evaluate(PANE_FILLS)[countries][1])
     # the layer control takes them off and puts them back: still beneath the oblasts
     box = page.locator(
         f"{MAIN} .leaflet-control-layers-overlays label", has_text="Neighbouring countries"
     ).locator("input")
     box.uncheck()
-    assert ABROAD not in [fill for fill, _ in page.evaluate(SVG_FILLS)]
+    assert page.evaluate(PANE_FILLS)[countries][1] == []
     box.check()
     assert beneath()
     names = {t.strip().upper() for t in page.locator(f"{MAIN} .dp-country").all_inner_texts()}
@@ -202,6 +213,7 @@ def test_countries_are_a_quiet_basemap_beneath_the_oblasts(visit: Visit) -> None
 def test_user_text_shows_as_text_and_runs_nothing(visit: Visit, plans: list[Plan]) -> None:
     page = visit.page
     evil = next(i for i, p in enumerate(plans) if p.name == EVIL)
+    page.locator(f"{MAIN} .leaflet-control-layers-base input[type=radio]").nth(evil).check()
     marker = page.locator(f"{MAIN} .dp-sym[data-plan='p{evil}']").first
     marker.dispatch_event("click")  # on this very marker, whatever other option lies on top
     popup = page.locator(f"{MAIN} .leaflet-popup-content")
@@ -223,13 +235,12 @@ def test_user_text_shows_as_text_and_runs_nothing(visit: Visit, plans: list[Plan
 
 
 def _show_only_base_layers(visit: Visit, plans: list[Plan]) -> None:
+    """Close any popup and show the option without units (nothing to catch the clicks)."""
     page = visit.page
-    close = page.locator(f"{MAIN} .leaflet-popup-close-button")
-    if close.count():
-        close.first.click()
-    boxes = page.locator(f"{MAIN} .leaflet-control-layers-overlays input")
-    for i in range(boxes.count() - len(plans), boxes.count()):
-        boxes.nth(i).uncheck()
+    page.evaluate("() => { deployplan.main.closePopup(); }")
+    page.locator(f"{MAIN} .leaflet-popup").wait_for(state="detached")  # it fades out first
+    empty = next(i for i, p in enumerate(plans) if len(p.units) == 0)
+    page.locator(f"{MAIN} .leaflet-control-layers-base input[type=radio]").nth(empty).check()
 
 
 def test_measure_tool_gives_the_geodesic_distance(visit: Visit, plans: list[Plan]) -> None:

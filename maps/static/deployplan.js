@@ -216,6 +216,19 @@
     kinds.forEach(function (k) { planKinds[k](group, plan); });
   }
 
+  /* Keyboard: the controls come first in the tab order (before the map's features), and the
+   * map's shapes are not tab stops (Chromium makes every SVG shape with a tooltip one); units
+   * and hubs are (Enter opens a unit's popup). */
+  function keyboard(map) {
+    var box = map.getContainer(), ctl = box.querySelector(".leaflet-control-container");
+    if (ctl && box.firstChild !== ctl) box.insertBefore(ctl, box.firstChild);
+    function quiet(layer) {
+      if (layer._path) layer._path.setAttribute("tabindex", "-1");
+    }
+    map.eachLayer(quiet);
+    map.on("layeradd", function (e) { quiet(e.layer); });
+  }
+
   function makePanes(map) {
     PANES.forEach(function (p) {
       if (!map.getPane(p[0])) map.createPane(p[0]).style.zIndex = String(p[1]);
@@ -564,6 +577,7 @@
   function controls(map, own, layers, options) {
     options = options || [];
     var st = {compact: null, layers: layers, panels: [], minimap: null, map: map, options: options};
+    keyboard(map);
     if (own) {
       measure(map);
       fullscreen(map);
@@ -643,6 +657,7 @@
       var box = document.getElementById(id), sel = box.querySelector("select");
       var map = L.map(box.querySelector(".dp-pane-map"), {zoomSnap: 0.25});
       makePanes(map);
+      keyboard(map);
       if (d.tiles) L.tileLayer(d.tiles.url, {attribution: d.tiles.attribution}).addTo(map);
       ["countries", "oblasts", "occupied", "line", "points"].forEach(function (k) {
         fill(L.featureGroup().addTo(map), k);
