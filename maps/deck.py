@@ -125,10 +125,19 @@ def slide_pictures(
     *,
     size: tuple[int, int] = PNG_SIZE,
     online: bool = False,
+    window_png: str | os.PathLike[str] | None = None,
 ) -> list[Path]:
-    """One PNG per plan (``option-<i>.png`` in ``folder``), the briefing showing it alone."""
-    shots = [(Path(folder) / f"option-{i}.png", i) for i in range(len(plans))]
-    return take_pictures(html_path, shots, width=size[0], height=size[1], online=online, slide=True)
+    """One PNG per plan (``option-<i>.png`` in ``folder``), the briefing showing it alone;
+    first, with ``window_png``, the window as a reader sees it (the ``--png`` snapshot), by
+    the same browser."""
+    shots: list[tuple[str | os.PathLike[str], int | None]] = []
+    if window_png is not None:
+        shots.append((window_png, None))
+    shots += [(Path(folder) / f"option-{i}.png", i) for i in range(len(plans))]
+    pictures = take_pictures(
+        html_path, shots, width=size[0], height=size[1], online=online, slide=True
+    )
+    return pictures[1:] if window_png is not None else pictures
 
 
 def _title(slide: Any, text: str, width: int) -> None:
@@ -231,6 +240,7 @@ def write_deck(
     *,
     size: tuple[int, int] = PNG_SIZE,
     online: bool = False,
+    window_png: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write the briefing deck of ``plans`` (pictures from the briefing page ``html_path``).
 
@@ -250,6 +260,9 @@ def write_deck(
         Picture size in pixels (16:9 fits the slides best).
     online : bool
         The page loads tiles and CDN assets (else every request outside it is refused).
+    window_png : path, optional
+        Also write the window as a reader sees it here (``--png``), by the same browser:
+        written as given, the caller commits it.
 
     Returns
     -------
@@ -270,7 +283,9 @@ def write_deck(
     labels = _labels()
     line_date = line_date_of(layers)
     with tempfile.TemporaryDirectory(prefix="deployplan-slides-") as folder:
-        pictures = slide_pictures(html_path, plans, folder, size=size, online=online)
+        pictures = slide_pictures(
+            html_path, plans, folder, size=size, online=online, window_png=window_png
+        )
         deck = Presentation()
         deck.slide_width, deck.slide_height = Emu(int(13.333 * _INCH)), Emu(int(7.5 * _INCH))
         width = int(deck.slide_width)

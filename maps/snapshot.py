@@ -129,15 +129,17 @@ def take_pictures(
         The page (:func:`maps.write_briefing` or :func:`maps.write_map`).
     shots : sequence of (path, option)
         Where each PNG goes (written as given: the caller commits them) and which option
-        (index into the page's plans) it shows alone; ``None`` leaves the page's own.
+        (index into the page's plans) it shows alone; ``None`` takes the window as it is
+        (put such shots first: slide mode, once on, stays on).
     width, height : int
         Window size in CSS pixels.
     online : bool
         Let the page load tiles and CDN assets; otherwise every request outside the file
         is refused.
     slide : bool
-        Slide mode: the map fills the window with its legend and scale only (no header,
-        sections or other controls). Otherwise the window as a reader sees it.
+        Slide mode for the shots of an option: the map fills the window with its legend and
+        scale only (no header, sections or other controls). Otherwise the window as a reader
+        sees it.
 
     Returns
     -------
@@ -166,10 +168,10 @@ def take_pictures(
             try:
                 page = _open(browser, source, width=width, height=height, online=online)
                 for path, option in shots:
-                    if slide:
+                    if slide and option is not None:
                         page.evaluate("(i) => deployplan.slide(i)", option)
                     elif option is not None:
-                        page.evaluate("(i) => deployplan.showOption(i)", option)
+                        page.evaluate("(i) => { deployplan.showOption(i); }", option)
                     page.screenshot(path=str(path))
                     written.append(Path(path))
             finally:
