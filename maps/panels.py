@@ -310,6 +310,7 @@ def yardsticks_html(table: pd.DataFrame) -> str:
         "</th></tr>"
     )
     return (
-        f"<div class='dp-scroll'><table class='dp-table' id='dp-yardsticks-table'><thead>{head}"
+        "<div class='dp-scroll' tabindex='0' role='region' aria-label='Yardsticks table'>"
+        f"<table class='dp-table' id='dp-yardsticks-table'><thead>{head}"
         f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )

@@ -78,9 +78,10 @@ def test_comparison_says_both_ends(page: str) -> None:
 
 
 def test_one_group_per_plan(page: str, plans: list[Plan]) -> None:
-    """The layer control lists the shared layers, then one overlay group per plan, in order."""
-    overlays = re.findall(r'"([^"]+)" : feature_group_\d+', page)
-    groups = overlays[-len(plans) :]
+    """The layer control lists one group per plan, in order, as its base layers (the options,
+    one at a time), then the shared layers as overlays."""
+    base = re.search(r"base_layers : \{(.*?)\}", page, re.S).group(1)
+    groups = re.findall(r'"([^"]+)" : feature_group_\d+', base)
     assert [g.split(":")[0] for g in groups] == [plan.name for plan in plans]
     # the ninth option has its own group, after the eight
     assert len(plans) == 9 and plans[8].variant == "reassurance"
