@@ -46,8 +46,16 @@ def run_brief(args: argparse.Namespace) -> int:
         if deck is not None:  # one browser for the deck's pictures and the --png snapshot
             from maps.deck import write_deck
 
+            # the deck joins the run's reservation of --pptx (atomic_output inside Outputs)
             write_deck(
-                plans, layers, table, page, deck, size=size, online=args.online, window_png=png
+                plans,
+                layers,
+                table,
+                page,
+                args.pptx,
+                size=size,
+                online=args.online,
+                window_png=png,
             )
         elif png is not None:
             from maps.snapshot import take_pictures
