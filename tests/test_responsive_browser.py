@@ -230,11 +230,12 @@ def test_a_click_on_a_unit_opens_its_popup(view: View) -> None:
     x, y, title = target
     view.page.mouse.click(x, y)
     popup = view.page.locator(f"{MAIN} .leaflet-popup-content")
-    popup.wait_for(timeout=3000)
+    popup.wait_for(timeout=15000)  # generous: the machine may be shared and busy
     text = popup.inner_text()
     assert title.split()[-1] in text and "To the line" in text
     view.page.locator(f"{MAIN} .leaflet-popup-close-button").click()
-    view.page.locator(f"{MAIN} .leaflet-popup").wait_for(state="detached")  # fades out first
+    # it fades out first (and a fading popup still catches clicks)
+    view.page.locator(f"{MAIN} .leaflet-popup").wait_for(state="detached", timeout=15000)
 
 
 LINE_HITS = f"""() => {{
