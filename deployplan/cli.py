@@ -241,6 +241,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_response_target(p)
     _add_layer_options(p)
+    p = _subcommand(
+        sub,
+        "qgis",
+        summary="run deployplan inside QGIS: install its Processing provider",
+        description="Install deployplan's QGIS plugin (Processing provider 'deployplan') into a "
+        "QGIS profile and enable it; it runs deployplan with this Python environment.",
+        examples=[
+            "qgis install",
+            "qgis install --profile-dir ~/.local/share/QGIS/QGIS3/profiles/analyst",
+        ],
+        handler="deployplan.cmd_qgis:run_qgis",
+    )
+    p.add_argument("action", choices=("install",), help="install: copy and enable the plugin")
+    p.add_argument(
+        "--profile-dir",
+        metavar="DIR",
+        help="the QGIS profile (default: ~/.local/share/QGIS/QGIS3/profiles/default)",
+    )
     return parser
 
 

@@ -42,6 +42,9 @@ def qgis_env(home: Path) -> dict[str, str]:
     """The environment for headless QGIS with its profile under ``home``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(
+        # QGIS's embedded Python finds its home from the first python3 on PATH: an activated
+        # virtual environment's would be taken (and PyQGIS not found), so the system's first
+        PATH="/usr/bin:/bin:" + os.environ.get("PATH", ""),
         QT_QPA_PLATFORM="offscreen",
         HOME=str(home),
         XDG_RUNTIME_DIR=str(home / "runtime"),
