@@ -132,9 +132,9 @@ def _plan_outputs(
     )
     html = None
     if map_path is not None:
-        from maps import map_html, render_plan  # folium is heavy: only when a map is asked for
+        from maps.render import plan_map_html  # offline pages need no folium
 
-        html = map_html(render_plan(plan, layers, online=args.online))
+        html = plan_map_html(plan, layers, online=args.online)
     frames = plan_frames(plan, layers)
     written = write_plan(plan, layers, output, fmt=fmt)
     if map_path is not None and html is not None:

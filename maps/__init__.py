@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from maps.briefing import render_briefing, write_briefing
-    from maps.render import map_html, render_plan, write_html, write_map
+    from maps.figure import map_html
+    from maps.render import render_plan, write_html, write_map
     from maps.snapshot import write_png
     from maps.symbols import UnitSymbol, unit_symbol
 
@@ -38,7 +39,7 @@ __all__ = [
 _HOME = {
     "render_briefing": "maps.briefing",
     "write_briefing": "maps.briefing",
-    "map_html": "maps.render",
+    "map_html": "maps.figure",
     "render_plan": "maps.render",
     "write_html": "maps.render",
     "write_map": "maps.render",

@@ -17,17 +17,16 @@ from __future__ import annotations
 import base64
 import re
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
-
-from branca.element import Element
 
 from geo.errors import DeployplanError
 
 __all__ = [
     "ONLINE_CSS",
     "ONLINE_JS",
-    "InlineAssets",
     "asset_versions",
+    "static_text",
     "default_icon_js",
     "inline_assets_html",
     "uses_jquery",
@@ -140,19 +139,7 @@ def uses_jquery(script: str) -> bool:
     return _JQUERY_CALL.search(script) is not None
 
 
-class InlineAssets(Element):
-    """The inlined libraries, for a figure's header; jQuery only if the figure's script uses it.
-
-    The decision is taken when the page is rendered: branca renders the header after every
-    element has written its script, so the whole script can be read here.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "InlineAssets"
-
-    def render(self, **kwargs: object) -> str:
-        """The ``<style>``/``<script>`` elements for the figure this element belongs to."""
-        figure = self.get_root()
-        script = figure.script.render() if hasattr(figure, "script") else ""
-        return inline_assets_html(jquery=uses_jquery(script))
+@cache
+def static_text(name: str) -> str:
+    """A file of deployplan's own runtime (``maps/static/``): ``deployplan.js``, ``.css``."""
+    return (files("maps") / "static" / name).read_text(encoding="utf-8")

@@ -13,19 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from branca.element import Element
-
+from maps.assets import static_text
 from maps.encode import escape
+from maps.page import Group, PageSpec, base_groups, page_html
 from maps.panels import legend_html, provenance_html, table_html, yardsticks_html
 from maps.render import (
-    Fill,
-    Page,
-    add_base_layers,
     basemap_countries,
-    figure_of,
     line_date_of,
-    map_html,
-    new_map,
     page_data,
     symbol_labels,
     write_html,
@@ -37,7 +31,14 @@ if TYPE_CHECKING:
     from layers import Layers
     from planner.plan import Plan
 
-__all__ = ["first_shown", "plan_label", "render_briefing", "write_briefing"]
+__all__ = [
+    "briefing_html",
+    "briefing_spec",
+    "first_shown",
+    "plan_label",
+    "render_briefing",
+    "write_briefing",
+]
 
 _VARIANTS = {"eur-plus": "EUR+", "ua-supported": "UA-supported"}
 TITLE = "Deployment options along the line of contact"
@@ -131,31 +132,27 @@ def render_briefing(
     str
         One HTML page. Offline it needs no network at all.
     """
-    import folium
+    return briefing_html(briefing_spec(plans, layers, table, online=online), online=online)
 
-    m = new_map(online=online)
+
+def briefing_spec(
+    plans: Sequence[Plan], layers: Layers, table: pd.DataFrame, *, online: bool = False
+) -> PageSpec:
+    """What the briefing shows (:func:`render_briefing`)."""
     line_date = line_date_of(layers)
     countries = basemap_countries(online=online)
-    add_base_layers(m, layers, line_date=line_date, countries=countries)
     shown = first_shown(plans)
-    options = []
-    for i, plan in enumerate(plans):
-        # base layers of the layer control: radio buttons, one option at a time
-        group = folium.FeatureGroup(name=plan_label(plan), overlay=False, show=i == shown)
-        group.add_child(Fill("plan", i))
-        m.add_child(group)
-        options.append(group)
-    control = folium.LayerControl(collapsed=False)
-    control.add_to(m)
-
+    groups = base_groups(layers, line_date=line_date, countries=countries)
+    # the options: base layers of the layer control, radio buttons, one at a time
+    groups += [
+        Group(plan_label(plan), "plan", i, show=i == shown, overlay=False)
+        for i, plan in enumerate(plans)
+    ]
     date = f"contact line of {escape(line_date)}" if line_date else "contact line (undated)"
-    figure_of(m).html.add_child(
-        Element(
-            f"<header class='dp-header'><h1>{TITLE}</h1><span>{date} &middot; {len(plans)} "
-            "options, one at a time in the layer control; comparison and side by side "
-            "below</span></header>"
-        ),
-        name="dp_header",
+    header = (
+        f"<header class='dp-header'><h1>{TITLE}</h1><span>{date} &middot; {len(plans)} "
+        "options, one at a time in the layer control; comparison and side by side "
+        "below</span></header>"
     )
     body = (
         f"<div id='dp-legend'>{legend_html(symbol_labels(plans), line_date=line_date)}</div>"
@@ -177,19 +174,25 @@ def render_briefing(
         "<section class='dp-section' id='dp-sources'><h2>Sources</h2>"
         f"{provenance_html(layers, online=online, full=True, countries=countries)}</section>"
     )
-    script = "deployplan.panes(['dp-pane-a', 'dp-pane-b']);"
-    m.add_child(
-        Page(
-            page_data(plans, layers, online=online, countries=countries),
-            body,
-            online=online,
-            extra_script=script,
-            layer_control=control,
-            options=options,
-        )
+    return PageSpec(
+        title=f"{TITLE} ({escape(line_date)})" if line_date else TITLE,
+        header=header,
+        groups=groups,
+        body=body,
+        data=page_data(plans, layers, online=online, countries=countries),
+        extra_script="deployplan.panes(['dp-pane-a', 'dp-pane-b']);",
+        css=static_text("deployplan.css"),
+        js=static_text("deployplan.js"),
     )
-    figure_of(m).title = f"{TITLE} ({escape(line_date)})" if line_date else TITLE
-    return map_html(m)
+
+
+def briefing_html(spec: PageSpec, *, online: bool) -> str:
+    """The page of a briefing spec: offline without folium, online by folium."""
+    if online:
+        from maps.figure import folium_page, map_html
+
+        return map_html(folium_page(spec, online=True))
+    return page_html(spec)
 
 
 def write_briefing(

@@ -15,26 +15,21 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Sequence
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
-
 from layers.atomic import atomic_output
 from layers.countries import load_countries
-from maps.assets import ONLINE_CSS, ONLINE_JS, InlineAssets
+from maps.assets import static_text
 from maps.encode import (
     base_data,
     escape,
     hub_positions,
     plan_data,
-    script_json,
     symbols_data,
     trunks_data,
 )
+from maps.page import Group, PageSpec, base_groups, page_html
 from maps.panels import legend_html, provenance_html
 
 if TYPE_CHECKING:
@@ -45,15 +40,12 @@ if TYPE_CHECKING:
     from planner.plan import Plan
 
 __all__ = [
-    "Fill",
-    "Page",
-    "add_base_layers",
+    "base_groups",
     "basemap_countries",
-    "figure_of",
     "line_date_of",
-    "map_html",
-    "new_map",
     "page_data",
+    "plan_map_html",
+    "plan_spec",
     "render_plan",
     "symbol_labels",
     "unit_troops",
@@ -61,126 +53,8 @@ __all__ = [
     "write_map",
 ]
 
-#: Base layers, the key the runtime fills them by, and their name in the layer control.
-BASE_LAYERS = (
-    ("oblasts", "Oblasts (basemap)"),
-    ("occupied", "Occupied territory"),
-    ("line", "Contact line"),
-    ("points", "Concentration points"),
-    ("hubs", "Logistics hubs"),
-)
 
-
-@cache
-def _static(name: str) -> str:
-    return (files("maps") / "static" / name).read_text(encoding="utf-8")
-
-
-class Fill(MacroElement):
-    """Fill the parent layer group from the page's data block (one kind, or a whole plan)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "deployplan.fill({{ this._parent.get_name() }}, "
-        "{{ this.kind|tojson }}, {{ this.plan|tojson }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, kind: str, plan: int | None = None) -> None:
-        super().__init__()
-        self._name = "Fill"
-        self.kind = kind
-        self.plan = plan
-
-
-class Page(MacroElement):
-    """The runtime, its styles, the data block, and the page's own HTML (panels, sections)."""
-
-    _template = Template(
-        "{% macro header(this, kwargs) %}"
-        "<style>{{ this.css }}</style><script>{{ this.js }}</script>"
-        "{% endmacro %}"
-        "{% macro html(this, kwargs) %}"
-        '<script type="application/json" id="dp-data">{{ this.data }}</script>{{ this.body }}'
-        "{% endmacro %}"
-        "{% macro script(this, kwargs) %}"
-        "deployplan.controls({{ this._parent.get_name() }}, {{ this.own_controls|tojson }}, "
-        "{{ this.layer_control.get_name() if this.layer_control else 'null' }}, "
-        "[{% for g in this.options %}{{ g.get_name() }}{{ ', ' if not loop.last }}{% endfor %}]);"
-        "{{ this.extra_script }}"
-        "{% endmacro %}"
-    )
-
-    def __init__(
-        self,
-        data: dict[str, Any],
-        body: str,
-        *,
-        online: bool,
-        extra_script: str = "",
-        layer_control: Element | None = None,
-        options: Sequence[Element] = (),
-    ) -> None:
-        super().__init__()
-        self._name = "Page"
-        self.css = _static("deployplan.css")
-        self.js = _static("deployplan.js")
-        self.data = script_json(data)
-        self.body = body
-        self.own_controls = not online
-        self.extra_script = extra_script
-        self.layer_control = layer_control
-        self.options = list(options)
-
-
-class Setup(MacroElement):
-    """Before any layer: the map's panes, in drawing order (``deployplan.setup``)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "deployplan.setup({{ this._parent.get_name() }});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "Setup"
-
-
-def new_map(*, online: bool) -> folium.Map:
-    """An empty map over Ukraine with a scale bar; Leaflet and jQuery inlined unless ``online``.
-
-    Offline there is no tile layer and no asset outside the page; online the map has
-    OpenStreetMap tiles and folium's CDN plugins for measuring, full screen and a minimap.
-    Bootstrap and Font Awesome are dropped in both modes: nothing here uses them.
-    """
-    import folium
-
-    m = folium.Map(
-        location=[48.5, 33.0],
-        zoom_start=6,
-        tiles=None,
-        control_scale=True,
-        zoom_snap=0.25,
-        zoom_delta=0.5,
-    )
-    m.add_child(Setup(), name="deployplan_setup")
-    if online:
-        import folium.plugins  # CDN plugins: only online pages use them
-
-        m.default_js = list(ONLINE_JS)
-        m.default_css = list(ONLINE_CSS)
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
-        folium.plugins.MeasureControl(
-            position="topleft", primary_length_unit="kilometers", secondary_length_unit=None
-        ).add_to(m)
-        folium.plugins.Fullscreen(position="topleft").add_to(m)
-        folium.plugins.MiniMap(position="bottomright", toggle_display=True).add_to(m)
-    else:
-        m.default_js = []
-        m.default_css = []
-        figure_of(m).header.add_child(InlineAssets(), name="deployplan_assets")
-    return m
+_static = static_text
 
 
 def unit_troops(plan: Plan) -> dict[str, str]:
@@ -217,29 +91,6 @@ def unit_troops(plan: Plan) -> dict[str, str]:
 def basemap_countries(*, online: bool) -> gpd.GeoDataFrame | None:
     """The countries drawn around Ukraine where there are no tiles (offline); ``None`` online."""
     return None if online else load_countries()
-
-
-def add_base_layers(
-    m: folium.Map,
-    layers: Layers,
-    *,
-    line_date: str,
-    countries: gpd.GeoDataFrame | None = None,
-) -> None:
-    """Add the shared layers to ``m``, one overlay group each, the countries (if any) first."""
-    import folium
-
-    if countries is not None and len(countries):
-        group = folium.FeatureGroup(name="Neighbouring countries (basemap)")
-        group.add_child(Fill("countries"))
-        m.add_child(group)
-    for kind, title in BASE_LAYERS:
-        if kind == "occupied" and (layers.occupied is None or not len(layers.occupied)):
-            continue
-        name = f"{title} {line_date}" if kind == "line" and line_date else title
-        group = folium.FeatureGroup(name=escape(name))
-        group.add_child(Fill(kind))
-        m.add_child(group)
 
 
 def line_date_of(layers: Layers) -> str:
@@ -298,8 +149,49 @@ def _plan_summary(plan: Plan) -> str:
     )
 
 
+def plan_spec(plan: Plan, layers: Layers, *, online: bool = False) -> PageSpec:
+    """What the map of one plan shows (:func:`render_plan`, :func:`plan_map_html`)."""
+    line_date = line_date_of(layers)
+    countries = basemap_countries(online=online)
+    labels = sorted(set(plan.units["unit_label"]))
+    unit_name = (
+        f"Units ({len(plan.units)} &times; {', '.join(escape(x) for x in labels) or 'none'})"
+    )
+    groups = base_groups(layers, line_date=line_date, countries=countries)
+    groups += [
+        Group(name, kind, 0, show=kind != "legs")
+        for kind, name in (
+            ("coverage", "Coverage"),
+            ("gaps", "Gaps in coverage"),
+            ("legs", "Logistics legs"),
+            ("units", unit_name),
+        )
+    ]
+    date = f"contact line of {escape(line_date)} &middot; " if line_date else ""
+    legend = legend_html(symbol_labels([plan]), line_date=line_date)
+    parameters = {**plan.parameters, "rotation": plan.rotation}
+    sources = provenance_html(layers, parameters=parameters, online=online, countries=countries)
+    body = (
+        f"<div id='dp-legend'>{legend}</div><div id='dp-provenance'>{sources}</div>"
+        "<section class='dp-section dp-print-only' id='dp-print-legend'>"
+        f"{legend_html(symbol_labels([plan]), line_date=line_date, print_copy=True)}</section>"
+    )
+    return PageSpec(
+        title=escape(plan.name),
+        header=(
+            f"<header class='dp-header'><h1>{escape(plan.name)}</h1>"
+            f"<span>{date}{_plan_summary(plan)}</span></header>"
+        ),
+        groups=groups,
+        body=body,
+        data=page_data([plan], layers, online=online, countries=countries),
+        css=_static("deployplan.css"),
+        js=_static("deployplan.js"),
+    )
+
+
 def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.Map:
-    """Draw one plan on its layers.
+    """Draw one plan on its layers, as a :class:`folium.Map` (to add folium layers of your own).
 
     Parameters
     ----------
@@ -316,7 +208,7 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
         Layers in a layer control (offline the countries around Ukraine; oblasts, occupied
         territory, dated line, points, hubs, units, coverage, gaps, legs), legend and
         provenance panels, scale bar, measure tool, full screen, minimap. Save it with
-        :func:`write_html`.
+        :func:`write_html`; :func:`plan_map_html` writes the same page without folium.
 
     Examples
     --------
@@ -325,74 +217,20 @@ def render_plan(plan: Plan, layers: Layers, *, online: bool = False) -> folium.M
     >>> layers = load_layers()
     >>> m = render_plan(make_plan(layers, (1, "eur-plus")), layers)  # doctest: +SKIP
     """
-    import folium
+    from maps.figure import folium_page
 
-    m = new_map(online=online)
-    line_date = line_date_of(layers)
-    countries = basemap_countries(online=online)
-    add_base_layers(m, layers, line_date=line_date, countries=countries)
-    labels = sorted(set(plan.units["unit_label"]))
-    unit_name = (
-        f"Units ({len(plan.units)} &times; {', '.join(escape(x) for x in labels) or 'none'})"
-    )
-    for kind, name in (
-        ("coverage", "Coverage"),
-        ("gaps", "Gaps in coverage"),
-        ("legs", "Logistics legs"),
-        ("units", unit_name),
-    ):
-        group = folium.FeatureGroup(name=name, show=kind != "legs")
-        group.add_child(Fill(kind, 0))
-        m.add_child(group)
-    control = folium.LayerControl(collapsed=False)
-    control.add_to(m)
-    date = f"contact line of {escape(line_date)} &middot; " if line_date else ""
-    legend = legend_html(symbol_labels([plan]), line_date=line_date)
-    parameters = {**plan.parameters, "rotation": plan.rotation}
-    sources = provenance_html(layers, parameters=parameters, online=online, countries=countries)
-    figure_of(m).html.add_child(
-        Element(
-            f"<header class='dp-header'><h1>{escape(plan.name)}</h1>"
-            f"<span>{date}{_plan_summary(plan)}</span></header>"
-        ),
-        name="dp_header",
-    )
-    body = (
-        f"<div id='dp-legend'>{legend}</div><div id='dp-provenance'>{sources}</div>"
-        "<section class='dp-section dp-print-only' id='dp-print-legend'>"
-        f"{legend_html(symbol_labels([plan]), line_date=line_date, print_copy=True)}</section>"
-    )
-    data = page_data([plan], layers, online=online, countries=countries)
-    m.add_child(Page(data, body, online=online, layer_control=control))
-    figure_of(m).title = escape(plan.name)
-    return m
+    return folium_page(plan_spec(plan, layers, online=online), online=online)
 
 
-def figure_of(m: folium.Map) -> Figure:
-    """The page (branca Figure) a map belongs to."""
-    root = m.get_root()
-    if not isinstance(root, Figure):  # pragma: no cover - folium always makes one
-        raise TypeError(f"map {m.get_name()} is not on a page")
-    return root
+def plan_map_html(plan: Plan, layers: Layers, *, online: bool = False) -> str:
+    """The page of one plan's map: offline written directly (no folium import), online by
+    folium (its CDN plugins)."""
+    spec = plan_spec(plan, layers, online=online)
+    if online:
+        from maps.figure import folium_page, map_html
 
-
-def _number_elements(figure: Figure) -> None:
-    """Give every element a sequential id, so the same input writes the same bytes."""
-    counter = itertools.count(1)
-
-    def walk(element: Element) -> None:
-        element._id = f"{next(counter)}"
-        for child in element._children.values():
-            walk(child)
-
-    walk(figure)
-
-
-def map_html(m: folium.Map | Figure) -> str:
-    """The page of a map (or figure) as one HTML string, with stable element ids."""
-    figure = m if isinstance(m, Figure) else figure_of(m)
-    _number_elements(figure)
-    return figure.render().replace("<html>", '<html lang="en">', 1)
+        return map_html(folium_page(spec, online=True))
+    return page_html(spec)
 
 
 def write_html(text: str, path: str | os.PathLike[str]) -> Path:
@@ -418,4 +256,16 @@ def write_map(
     geo.errors.OutputError
         If ``path`` cannot be written.
     """
-    return write_html(map_html(render_plan(plan, layers, online=online)), path)
+    return write_html(plan_map_html(plan, layers, online=online), path)
+
+
+_MOVED = ("Fill", "Page", "Setup", "add_base_layers", "figure_of", "folium_page", "map_html")
+
+
+def __getattr__(name: str) -> Any:
+    """The folium side (:mod:`maps.figure`), imported on first use: offline pages need none."""
+    if name in _MOVED or name == "new_map":
+        import maps.figure
+
+        return getattr(maps.figure, name)
+    raise AttributeError(f"module 'maps.render' has no attribute {name!r}")

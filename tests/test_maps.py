@@ -429,3 +429,44 @@ def test_cli_brief_png_without_chromium_says_how_to_install(
     [line] = result.err.strip().splitlines()
     assert "apt-get install chromium" in line and "pip install deployplan[png]" in line
     assert list(tmp.iterdir()) == []
+
+
+# --- offline pages without folium -------------------------------------------------------------
+
+
+def test_offline_pages_are_written_without_importing_folium(tmp: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from deployplan.cli import main; "
+        f"main(['brief', '-o', {str(tmp / 'b.html')!r}]); "
+        f"main(['plan', '--option', '1', '--variant', 'eur-plus', '-o', {str(tmp / 'p.gpkg')!r}, "
+        f"'--map', {str(tmp / 'p.html')!r}]); "
+        "print(sorted(m for m in ('folium', 'branca', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _fetched_urls((tmp / "b.html").read_text(encoding="utf-8")) == []
+    assert _fetched_urls((tmp / "p.html").read_text(encoding="utf-8")) == []
+
+
+def test_folium_map_and_direct_page_show_the_same(layers: Layers, plans: list[Plan]) -> None:
+    from maps.render import plan_map_html
+
+    plan = plans[1]
+    direct = plan_map_html(plan, layers)
+    via_folium = map_html(render_plan(plan, layers))
+    assert _page_data(direct) == _page_data(via_folium)
+    for page in (direct, via_folium):
+        for name in ("Oblasts (basemap)", "Coverage", "Gaps in coverage", "Logistics legs"):
+            assert name in page
+        assert page.count("id='dp-legend'") == 1 and "dp-print-legend" in page
+    # the same groups, in the same order, shown or not alike
+    names = re.findall(r'\[("[^"]+"), "(\w+)", (null|\d+), (true|false), (true|false)\]', direct)
+    assert [n[1] for n in names] == [
+        "countries", "oblasts", "occupied", "line", "points", "hubs",
+        "coverage", "gaps", "legs", "units",
+    ]  # fmt: skip
+    assert [n[3] for n in names].count("false") == 1  # the legs start hidden, as in folium's
+    assert len(re.findall(r"feature_group_\d+\.addTo\(map_", via_folium)) == 9

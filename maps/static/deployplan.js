@@ -687,6 +687,27 @@
     });
   }
 
+  /* An offline page's map, made here rather than by folium (maps/page.py): the same map
+   * options, panes, groups ([name, kind, plan, shown, overlay]), scale and layer control. */
+  function build(id, cfg) {
+    var map = L.map(id, {center: [48.5, 33.0], zoom: 6, zoomControl: true, preferCanvas: false,
+      zoomSnap: 0.25, zoomDelta: 0.5});
+    L.control.scale().addTo(map);
+    setup(map);
+    var bases = {}, overlays = {}, options = [];
+    cfg.groups.forEach(function (g) {
+      var group = L.featureGroup();
+      fill(group, g[1], g[2]);
+      if (g[3]) group.addTo(map);
+      if (g[4]) overlays[g[0]] = group;
+      else { bases[g[0]] = group; options.push(group); }
+    });
+    var layers = L.control.layers(bases, overlays, {position: "topright", collapsed: false,
+      autoZIndex: true}).addTo(map);
+    window.dpMap = map;
+    return controls(map, cfg.own, layers, options);
+  }
+
   /* Before any layer is added: the panes of the drawing order. */
   function setup(map) {
     makePanes(map);
@@ -700,6 +721,7 @@
   }
 
   var api = {data: data, fill: fill, setup: setup, option: option, controls: controls, panes: panes,
+    build: build,
     paneMaps: [], showOption: showOption, slide: slide, declutter: function () {}, layout: layout};
   window.deployplan = api;
 })();
