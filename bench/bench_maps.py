@@ -5,7 +5,8 @@ Run: ``python bench/bench_maps.py [--pairs 2]``. Prints one table:
 (a) ``deployplan brief -o X.html`` (the offline briefing of every option) against the import
     floor ``python -c "import geopandas, pyproj, folium"``; target: at most 2x;
 (b) ``deployplan plan --option 1 --variant eur-plus -o X.gpkg --map X.html`` against
-    ``python -c "import geopandas, pyproj"``; target: at most 1.5x.
+    ``python -c "import geopandas, pyproj"``; target: at most 1.5x;
+(c) the same without ``--map``, to show what the map adds.
 
 Each is timed in pairs, command then floor, one right after the other, after a warm-up of
 each (bytecode caches, disk); the ratio is the best command time over the best floor time of
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "(b) deployplan plan --map",
                 paired(plan, [py, "-c", "import geopandas, pyproj"], args.pairs),
+                1.5,
+                out / "plan.html",
+            ),
+            (
+                "(c) the same plan without --map",
+                paired(plan[:-2], [py, "-c", "import geopandas, pyproj"], args.pairs),
                 1.5,
                 out / "plan.html",
             ),

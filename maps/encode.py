@@ -13,10 +13,14 @@ may put it into the page as it is.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +44,8 @@ __all__ = [
     "LABEL_BAND_KM",
     "SIMPLIFY_KM",
     "base_data",
+    "basemap_cache_dir",
+    "basemap_data",
     "country_labels",
     "encode_lines",
     "encode_polygons",
@@ -237,22 +243,13 @@ def base_data(
         else None
     )
     [occupied_geom] = simplified([occupied_geom], tolerance_km=tolerance_km)
-    oblast_geoms = simplified(oblasts.geometry, tolerance_km=tolerance_km, coverage=True)
     line_geoms = simplified(line.geometry, tolerance_km=tolerance_km)
     west, south, east, north = shapely.total_bounds(
         np.concatenate([line.geometry.to_numpy(), layers.points.geometry.to_numpy()])
     )
     pad_lat, pad_lon = 0.1 * (north - south) + 0.2, 0.1 * (east - west) + 0.2
     return {
-        "countries": []
-        if countries is None
-        else _countries_data(countries, oblasts, tolerance_km=tolerance_km),
-        "oblasts": [
-            {"n": escape(name), "c": escape(code), "g": encode_polygons(geom)}
-            for name, code, geom in zip(
-                _column(oblasts, "name"), _column(oblasts, "iso_3166_2"), oblast_geoms, strict=True
-            )
-        ],
+        **basemap_data(oblasts, countries, tolerance_km=tolerance_km),
         "occupied": encode_polygons(occupied_geom),
         "line": [
             {
@@ -295,6 +292,84 @@ def base_data(
             [_number(north + pad_lat, DECIMALS), _number(east + pad_lon, DECIMALS)],
         ],
     }
+
+
+#: Bump when the encoding or simplification of the basemap changes (invalidates the caches).
+BASEMAP_CACHE_VERSION = 1
+
+
+def basemap_cache_dir() -> Path | None:
+    """Where the encoded basemap is cached (``$XDG_CACHE_HOME/deployplan`` or
+    ``~/.cache/deployplan``); ``None`` when ``DEPLOYPLAN_NO_CACHE`` is set."""
+    if os.environ.get("DEPLOYPLAN_NO_CACHE"):
+        return None
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "deployplan"
+
+
+def _basemap_key(
+    oblasts: gpd.GeoDataFrame, countries: gpd.GeoDataFrame | None, tolerance_km: float
+) -> str:
+    digest = hashlib.sha256()
+    for frame, columns in ((oblasts, ("name", "iso_3166_2")), (countries, ("name", "iso_a3"))):
+        if frame is None:
+            digest.update(b"none")
+            continue
+        for wkb in shapely.to_wkb(frame.geometry.to_numpy()):
+            digest.update(wkb)
+        for column in columns:
+            digest.update(repr(_column(frame, column)).encode())
+    settings = (BASEMAP_CACHE_VERSION, tolerance_km, DECIMALS, LABEL_BAND_KM, LABEL_MIN_KM2)
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()[:24]
+
+
+def basemap_data(
+    oblasts: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame | None,
+    *,
+    tolerance_km: float = SIMPLIFY_KM,
+) -> dict[str, Any]:
+    """The basemap of the page (``"countries"`` with their labels, ``"oblasts"``), encoded.
+
+    Simplifying and labelling them takes longer than drawing a plan, and they are the same
+    on every run with the bundled layers: the result is cached on disk
+    (:func:`basemap_cache_dir`), keyed by a hash of the geometries, names and settings, so a
+    change of any of them computes it afresh. A cache that cannot be read or written is
+    ignored.
+    """
+    folder = basemap_cache_dir()
+    path = None
+    if folder is not None:
+        path = folder / f"basemap-{_basemap_key(oblasts, countries, tolerance_km)}.json"
+        try:
+            cached: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            if set(cached) == {"countries", "oblasts"}:
+                return cached
+        except (OSError, ValueError):
+            pass
+    oblast_geoms = simplified(oblasts.geometry, tolerance_km=tolerance_km, coverage=True)
+    data = {
+        "countries": []
+        if countries is None
+        else _countries_data(countries, oblasts, tolerance_km=tolerance_km),
+        "oblasts": [
+            {"n": escape(name), "c": escape(code), "g": encode_polygons(geom)}
+            for name, code, geom in zip(
+                _column(oblasts, "name"), _column(oblasts, "iso_3166_2"), oblast_geoms, strict=True
+            )
+        ],
+    }
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".basemap-", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, separators=(",", ":"), ensure_ascii=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return data
 
 
 def _countries_data(

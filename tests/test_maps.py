@@ -470,3 +470,29 @@ def test_folium_map_and_direct_page_show_the_same(layers: Layers, plans: list[Pl
     ]  # fmt: skip
     assert [n[3] for n in names].count("false") == 1  # the legs start hidden, as in folium's
     assert len(re.findall(r"feature_group_\d+\.addTo\(map_", via_folium)) == 9
+
+
+def test_basemap_cache_is_keyed_by_the_data_and_survives_corruption(
+    layers: Layers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from maps.encode import basemap_data
+
+    countries = load_countries()
+    monkeypatch.setenv("DEPLOYPLAN_NO_CACHE", "1")
+    fresh = basemap_data(layers.oblasts, countries)
+    monkeypatch.delenv("DEPLOYPLAN_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert basemap_data(layers.oblasts, countries) == fresh  # computed, then written
+    [cached] = (tmp_path / "deployplan").glob("basemap-*.json")
+    assert json.loads(cached.read_text(encoding="utf-8")) == fresh
+    assert basemap_data(layers.oblasts, countries) == fresh  # read back
+    cached.write_text("{not json", encoding="utf-8")
+    assert basemap_data(layers.oblasts, countries) == fresh  # a broken cache is recomputed
+    # other data, another key: one oblast moved by 0.1 degree is not served the old basemap
+    moved = layers.oblasts.copy()
+    moved.loc[moved.index[0], "geometry"] = shapely.affinity.translate(
+        moved.geometry.iloc[0], xoff=0.1
+    )
+    other = basemap_data(moved, countries)
+    assert len(list((tmp_path / "deployplan").glob("basemap-*.json"))) == 2
+    assert other["oblasts"][0]["g"] != fresh["oblasts"][0]["g"]
