@@ -28,7 +28,13 @@ from layers.oblasts import load_oblasts, oblast_of
 from layers.points import default_points
 from layers.provenance import Provenance, attach, provenance_of
 
-__all__ = ["LAYER_NAMES", "Layers", "load_layers"]
+__all__ = ["LAYER_NAMES", "MAX_HUBS", "MAX_POINTS", "Layers", "load_layers"]
+
+#: The most concentration points a points file may hold (the notes name four).
+MAX_POINTS = 1_000
+
+#: The most hubs a hubs file may hold.
+MAX_HUBS = 1_000
 
 #: The layers in the order they are written and listed.
 LAYER_NAMES = ("line", "oblasts", "points", "hubs")
@@ -268,6 +274,12 @@ def _named_points(
         layer_option=None,
         default_layer=f"{noun}s",
     )
+    limit = MAX_POINTS if noun == "point" else MAX_HUBS
+    if len(gdf) > limit:
+        raise InputError(
+            f"{label} holds {len(gdf):,} {noun}s, more than the {limit:,} a plan may use; keep "
+            f"the {noun}s you mean"
+        )
     if "name" not in gdf.columns:
         columns = ", ".join(str(c) for c in gdf.columns if c != "geometry") or "none"
         raise InputError(

@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -41,6 +44,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseMultipartGeometry
 
 from geo.errors import CRSError, GeometryError, InputError
+from layers.atomic import note_input
 from layers.provenance import Provenance, attach
 
 __all__ = [
@@ -72,6 +76,14 @@ _CSV_OPTIONS = {
 }
 
 #: Fields LIBKML adds to every KML layer; they say nothing about the features.
+#: Formats that hold one layer, known by the suffix: read without opening them first, so a
+#: large file is parsed once
+_SINGLE_LAYER = {".geojson": "GeoJSON", ".csv": "CSV", ".shp": "ESRI Shapefile"}
+
+#: GDAL settings while reading: no limit on the size of one GeoJSON object (a line of
+#: millions of vertices is one object; GDAL's default refuses those over 200 MB in memory)
+_READ_CONFIG = {"OGR_GEOJSON_MAX_OBJ_SIZE": "0"}
+
 _KML_BOILERPLATE = (
     "id",
     "timestamp",
@@ -209,15 +221,19 @@ def read_vector(
     path = Path(path)
     label = f"{what} '{path.name}'"
     given_crs = None if crs is None else parse_crs(crs)
-    layer_name, driver = _choose_layer(path, layer, label, layer_option, default_layer)
-    options = _CSV_OPTIONS if driver == "CSV" else {}
-    with warnings.catch_warnings():
-        # NaN coordinates make shapely warn while decoding; they are reported below instead.
-        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
-        try:
-            frame = pyogrio.read_dataframe(path, layer=layer_name, **options)
-        except (DataSourceError, DataLayerError) as exc:
-            raise InputError(f"cannot read {label}: {_first_line(exc)}; check the file") from None
+    note_input(path)
+    with _gdal_config(_READ_CONFIG):
+        layer_name, driver = _choose_layer(path, layer, label, layer_option, default_layer)
+        options = _CSV_OPTIONS if driver == "CSV" else {}
+        with warnings.catch_warnings():
+            # NaN coordinates make shapely warn while decoding; they are reported below instead.
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+            try:
+                frame = pyogrio.read_dataframe(path, layer=layer_name, **options)
+            except (DataSourceError, DataLayerError) as exc:
+                raise InputError(
+                    f"cannot read {label}: {_first_line(exc)}; check the file"
+                ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         hint = " (lon/lat columns or a WKT column)" if driver == "CSV" else ""
         raise GeometryError(f"{label} has no geometry{hint}; give a file of {_EXPECTED[kind][1]}")
@@ -284,7 +300,41 @@ def _stored_provenance(path: Path, layer: str | None, driver: str) -> Provenance
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0].split(";")[0].strip() if str(exc) else type(exc).__name__
+    """GDAL's message, first line, without a trailing period, cut to a readable length."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    line = " ".join(text.splitlines()[0].split()).rstrip(".")
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+@contextmanager
+def _gdal_config(options: dict[str, str]) -> Iterator[None]:
+    """Set GDAL configuration options for the ``with`` block, then restore the old values."""
+    old = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(dict(options))
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
+
+def _check_file(path: Path, label: str) -> None:
+    """A regular file that exists and is not empty (a FIFO or device would block or not end)."""
+    try:
+        mode = os.stat(path).st_mode
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise InputError(f"{label} does not exist; check the path") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {label}: {exc.strerror}; check the path") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{label} is a directory; give a vector file ({FORMATS})")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or special file"
+        raise InputError(f"{label} is {kind}, not a file; give a vector file ({FORMATS})")
+    if size == 0:
+        raise InputError(f"{label} is empty (0 bytes); give a vector file ({FORMATS})")
 
 
 def _choose_layer(
@@ -295,12 +345,10 @@ def _choose_layer(
     default_layer: str | None,
 ) -> tuple[str | None, str]:
     """Return the layer to read and the driver GDAL uses, after the door checks on the file."""
-    if not path.exists():
-        raise InputError(f"{label} does not exist; check the path")
-    if path.is_dir():
-        raise InputError(f"{label} is a directory; give a vector file ({FORMATS})")
-    if path.stat().st_size == 0:
-        raise InputError(f"{label} is empty (0 bytes); give a vector file ({FORMATS})")
+    _check_file(path, label)
+    single = _SINGLE_LAYER.get(path.suffix.lower())
+    if single is not None and layer is None:
+        return None, single  # one layer only: opened once, by the read itself
     try:
         info = pyogrio.list_layers(path)
         driver = str(pyogrio.read_info(path, layer=info[0][0])["driver"]) if len(info) else ""

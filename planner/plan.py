@@ -22,12 +22,13 @@ import pandas as pd
 from geo.errors import InputError
 from geo.geodesy import nearest_neighbour_km
 from geo.prepared import PreparedLine
-from layers.bundle import Layers
+from layers.bundle import MAX_HUBS, MAX_POINTS, Layers
 from layers.hinterland import default_sites
 from layers.provenance import Provenance, attach, provenance_of
 from planner.coverage import coverage_polygons, measure_coverage
-from planner.distances import as_lonlat, prepare_line
+from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import ROTATION_DEFAULT, Forces, Sustainment, count_forces, sustain
+from planner.limits import check_units, line_km, units_along
 from planner.logistics import (
     NOTES_DISTANCE_KM,
     RESPONSE_COLUMNS,
@@ -537,6 +538,35 @@ def _check_against_line(
         )
 
 
+def _check_size(scenario: Scenario, prepared: PreparedLine, layers: Layers) -> None:
+    """Refuse, before placing anything, more points, hubs or units than a plan may hold."""
+    for name, frame, limit in (
+        ("concentration points", layers.points, MAX_POINTS),
+        ("hubs", layers.hubs, MAX_HUBS),
+    ):
+        if len(frame) > limit:
+            raise InputError(
+                f"{len(frame):,} {name}, more than the {limit:,} a plan may use; give fewer"
+            )
+    rows: list[tuple[str, float, float | None, float]] = []
+    for deployment in scenario.deployments:
+        if deployment.along == "line":
+            spacing = check_km("spacing_km", deployment.spacing_km)
+            offset = deployment.offset_km
+            if offset is not None:
+                offset = check_km("offset_km", offset, allow_zero=True)
+            count = units_along(
+                prepared, spacing_km=spacing, offset_km=offset, all_parts=deployment.all_parts
+            )
+            km = line_km(prepared, all_parts=deployment.all_parts)
+            rows.append((deployment.name, count, spacing, km))
+        elif deployment.along == "sites":
+            rows.append((deployment.name, float(len(default_sites())), None, 0.0))
+        else:
+            rows.append((deployment.name, float(deployment.count * len(layers.points)), None, 0.0))
+    check_units(rows, where=scenario.name)
+
+
 def _place(
     deployment: Deployment,
     standoff_km: float,
@@ -740,6 +770,7 @@ def make_plan(
     line = layers.line
     line_date = str(line["date"].iloc[0]) if "date" in line.columns and len(line) else ""
 
+    _check_size(scenario, prepared, layers)
     placed_frames = []
     skipped: list[dict[str, Any]] = []
     counts: list[tuple[UnitType, int]] = []

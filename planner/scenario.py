@@ -73,7 +73,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -103,6 +105,12 @@ __all__ = [
 #: Default response target, hours: the sector of each concentration point reached by a unit
 #: within the working day of an incident (notice to move + the road move), before an
 #: attacker's follow-on echelons can exploit a breach.
+#: The largest scenario file read (a scenario is a few hundred bytes).
+MAX_SCENARIO_BYTES = 1 << 20
+
+#: The deepest nesting of arrays and tables in a scenario (it needs three or four).
+MAX_SCENARIO_DEPTH = 32
+
 RESPONSE_TARGET_H = 6.0
 RESPONSE_TARGET_MAX_H = 168.0
 
@@ -439,14 +447,72 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)  # never blocks, unlike opening a FIFO
     except FileNotFoundError:
         raise InputError(f"scenario file '{path}' does not exist; check the path") from None
+    except OSError as exc:
+        raise InputError(
+            f"scenario file '{path}' cannot be read ({exc.strerror}); check the path"
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise InputError(f"scenario file '{path}' is {kind}; pass a TOML file")
+    if info.st_size > MAX_SCENARIO_BYTES:
+        raise InputError(
+            f"scenario file '{path}' is {info.st_size:,} bytes, more than a scenario may be "
+            f"({MAX_SCENARIO_BYTES:,}); pass the TOML scenario, not another file"
+        )
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SCENARIO_BYTES + 1)
+        if len(raw) > MAX_SCENARIO_BYTES:  # it grew since stat
+            raise InputError(
+                f"scenario file '{path}' is more than {MAX_SCENARIO_BYTES:,} bytes; pass the "
+                f"TOML scenario"
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
             f"scenario file '{path}' cannot be read ({exc}); pass a UTF-8 TOML file"
         ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-8 byte-order mark, as some Windows editors write
     return parse_scenario(text, source=str(path))
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings and comments (TOML's arrays and
+    inline tables), found by a scan, so that a hostile file cannot exhaust the parser's stack."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "\"'":
+            triple = text.startswith(char * 3, i)
+            end_token = char * 3 if triple else char
+            j = i + len(end_token)
+            while j < n:
+                if char == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text.startswith(end_token, j):
+                    break
+                if not triple and text[j] == "\n":
+                    break
+                j += 1
+            i = j + len(end_token)
+            continue
+        if char == "#":
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline + 1
+            continue
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
 
 
 def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
@@ -470,8 +536,19 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
     >>> s.name, s.rotation, s.deployments[0].spacing_km
     ('Screen', 4, 50)
     """
+    depth = _nesting_depth(text)
+    if depth > MAX_SCENARIO_DEPTH:
+        raise InputError(
+            f"scenario '{source}' nests arrays or tables {depth:,} deep, more than "
+            f"{MAX_SCENARIO_DEPTH}; a scenario needs only a few levels"
+        )
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise InputError(
+            f"scenario '{source}' nests too deep for the TOML reader; a scenario needs only "
+            f"a few levels"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             f"scenario '{source}' is not valid TOML: {exc}; fix the syntax there"

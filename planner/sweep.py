@@ -26,6 +26,7 @@ from layers.bundle import Layers
 from planner.coverage import disc_intervals, merge_intervals
 from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import Availability, count_forces, sustain, validate_rotation
+from planner.limits import check_configurations, check_units, units_along
 from planner.placement import place_along
 from planner.rounding import brigades_out, fraction_out, km_out, troops_out
 from planner.units import UNIT_TYPES, UnitType, get_unit_type
@@ -169,6 +170,13 @@ def sweep_grid(
     rotations = [validate_rotation(r) for r in dict.fromkeys(rotation)] if rotation else []
     if not rotations:
         raise InputError("--rotation has no values; give one or more, e.g. 3 4")
+    check_configurations(
+        [len(spacings), len(standoffs), len(radii), len(rotations)],
+        ["spacings", "standoffs", "radii", "rotations"],
+    )
+    smallest = min(spacings)
+    count = units_along(prepared, spacing_km=smallest)
+    check_units([("", count, smallest, main_km)], where=f"the sweep's spacing of {smallest:g} km")
     availability = availability or Availability()
 
     bar: Any = None
