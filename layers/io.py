@@ -232,7 +232,8 @@ def read_vector(
                 frame = pyogrio.read_dataframe(path, layer=layer_name, **options)
             except (DataSourceError, DataLayerError) as exc:
                 raise InputError(
-                    f"cannot read {label}: {_first_line(exc)}; check the file"
+                    f"cannot read {label} as a vector file ({_first_line(exc, path)}); give "
+                    f"{FORMATS}"
                 ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         hint = " (lon/lat columns or a WKT column)" if driver == "CSV" else ""
@@ -299,12 +300,19 @@ def _stored_provenance(path: Path, layer: str | None, driver: str) -> Provenance
         return None
 
 
-def _first_line(exc: BaseException) -> str:
-    """GDAL's message, first line, without a trailing period, cut to a readable length."""
+def _first_line(exc: BaseException, path: Path | None = None) -> str:
+    """GDAL's message, first line, without the file's path, GDAL's generic advice or a final
+    period, cut to a readable length."""
     text = str(exc).strip()
     if not text:
         return type(exc).__name__
-    line = " ".join(text.splitlines()[0].split()).rstrip(".")
+    line = " ".join(text.splitlines()[0].split())
+    if path is not None:
+        line = line.replace(f"'{path}' ", "").replace(f"{path}: ", "").replace(str(path), "file")
+    parts = [p.strip().rstrip(".") for p in line.split(";")]
+    parts = [p for p in parts if p and not p.startswith("It might help")]
+    line = "; ".join(parts) or type(exc).__name__
+    line = line[:1].upper() + line[1:]
     return line if len(line) <= 200 else line[:197] + "..."
 
 
@@ -354,7 +362,7 @@ def _choose_layer(
         driver = str(pyogrio.read_info(path, layer=info[0][0])["driver"]) if len(info) else ""
     except DataSourceError as exc:
         raise InputError(
-            f"cannot read {label} as a vector file ({_first_line(exc)}); give {FORMATS}"
+            f"cannot read {label} as a vector file ({_first_line(exc, path)}); give {FORMATS}"
         ) from None
     names = [str(name) for name, _ in info]
     spatial = [str(name) for name, geometry_type in info if geometry_type is not None]
