@@ -298,7 +298,7 @@
       b = el.getBoundingClientRect();
       if (b.width) marks.push(b);
     });
-    var placed = [];
+    var placed = [], frame = root.getBoundingClientRect();
     ["point", "hub"].forEach(function (kind) {
       root.querySelectorAll(".dp-lab-" + kind).forEach(function (el) {
         el.style.display = "";
@@ -312,7 +312,8 @@
           var o = spot(SPOTS[i], w, h, r);
           var box = {left: at.left + o[0], top: at.top + o[1], right: at.left + o[0] + w,
             bottom: at.top + o[1] + h};
-          var cost = 0;
+          // what lies outside the map is covered too: a label keeps inside the window
+          var cost = w * h - overlap(box, frame);
           marks.concat(placed).forEach(function (m) { cost += overlap(box, m); });
           if (cost < bestCost) { bestCost = cost; best = [o, box]; }
           if (cost === 0) break;
