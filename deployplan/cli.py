@@ -262,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _for_the_command_line(exc: Exception, args: argparse.Namespace) -> str:
+    """The error's message, naming the flag where an API parameter came from one."""
+    from geo.errors import ParameterError
+
+    if isinstance(exc, ParameterError) and getattr(args, exc.parameter, None) is not None:
+        return exc.for_flag("--" + exc.parameter.replace("_", "-"))
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -296,7 +305,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except DeployplanError as exc:
         if args.debug:
             raise
-        message = " ".join(str(exc).split())
+        message = " ".join(_for_the_command_line(exc, args).split())
         print(f"deployplan {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
 

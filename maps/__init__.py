@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from maps.briefing import render_briefing, write_briefing
     from maps.figure import map_html
+    from maps.notebook import explore
     from maps.render import render_plan, write_html, write_map
     from maps.snapshot import write_png
     from maps.symbols import UnitSymbol, unit_symbol
 
 __all__ = [
     "UnitSymbol",
+    "explore",
     "map_html",
     "render_briefing",
     "render_plan",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 _HOME = {
+    "explore": "maps.notebook",
     "render_briefing": "maps.briefing",
     "write_briefing": "maps.briefing",
     "map_html": "maps.figure",

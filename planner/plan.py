@@ -10,6 +10,7 @@ two may differ, and neither is fitted to the other.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -253,6 +254,39 @@ class Plan:
     has_notes_figures: bool
     points: gpd.GeoDataFrame | None = None
     response_target_h: float = 6.0
+
+    def __repr__(self) -> str:
+        """Short: name, units placed, coverage, largest gap, the line (the frames are not shown)."""
+        date = f" of {self.line_date}" if self.line_date else ""
+        return (
+            f"Plan({self.name!r}: {len(self.units)} units placed, {self.covered_fraction:.1%} of "
+            f"the line{date} ({self.line_km:,.0f} km) covered, largest gap "
+            f"{self.largest_gap_km:,.0f} km, rotation x{self.rotation})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The summary table for notebooks: the plan's comparison row (:meth:`row`), escaped."""
+        from html import escape
+
+        def cell(value: Any) -> str:
+            if value is None or (isinstance(value, float) and not math.isfinite(value)):
+                return "&ndash;"
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            if isinstance(value, float):
+                return escape(f"{value:,.4g}" if abs(value) < 1 else f"{value:,.1f}")
+            if isinstance(value, int):
+                return escape(f"{value:,}")
+            return escape(str(value))
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(key)}</th><td>{cell(value)}</td></tr>"
+            for key, value in self.row().items()
+        )
+        return (
+            f"<div><p><b>{escape(self.name)}</b>: {escape(repr(self))}</p>"
+            f"<table class='dataframe'><tbody>{rows}</tbody></table></div>"
+        )
 
     def row(self) -> dict[str, Any]:
         """The comparison row: the keys :data:`ROW_KEYS`, plain Python values.

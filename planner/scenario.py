@@ -83,7 +83,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from geo.errors import InputError
+from geo.errors import InputError, ParameterError
 from planner.forces import ROTATION_DEFAULT, Availability, Forces, validate_rotation
 from planner.units import UNIT_TYPES, UnitType, default_sidc, get_unit_type
 
@@ -349,15 +349,14 @@ class Scenario:
         )
         for key, value in changes.items():
             if _problem(_DEPLOYMENT_KEYS, key, value):
-                raise InputError(
-                    f"--{key.replace('_', '-')} is {value!r}; expected {_DEPLOYMENT_KEYS[key][0]}"
-                )
+                raise ParameterError(key, f"is {value!r}; expected {_DEPLOYMENT_KEYS[key][0]}")
         if unit is not None:
             get_unit_type(unit, self.unit_types)
         if spacing_km is not None and not any(d.along == "line" for d in self.deployments):
-            raise InputError(
-                f"--spacing-km does not apply to '{self.name}': its units are not placed along "
-                "the line (around the concentration points, or at sites); drop --spacing-km"
+            raise ParameterError(
+                "spacing_km",
+                f"does not apply to '{self.name}': its units are not placed along the line "
+                "(around the concentration points, or at sites); leave it out",
             )
         deployments = tuple(
             replace(

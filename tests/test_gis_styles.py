@@ -156,3 +156,34 @@ print(json.dumps(report))
     assert report["occupied"]["alpha"] < 1
     assert report["points"]["labels"] == "name" and report["hubs"]["labels"] == "name"
     assert report["hubs"]["renderer"] == "categorizedSymbol"
+
+
+@pytest.mark.qgis
+def test_qgis_ogr_provider_reads_the_csv_with_text_sidc_and_crs(
+    run_cli: Callable, tmp: Path, tmp_path: Path
+) -> None:
+    require_qgis()
+    out = tmp / "plan"
+    result = run_cli("plan", "--option", "3", "--variant", "eur-plus", "--format", "csv", "-o", out)
+    assert result.code == 0, result.err
+    script = """
+from qgis.core import QgsVectorLayer, QgsWkbTypes
+layer = QgsVectorLayer(sys.argv[1], "units", "ogr")  # what Add Vector Layer / drag and drop do
+feature = next(layer.getFeatures())
+print(json.dumps({
+    "valid": layer.isValid(),
+    "crs": layer.crs().authid(),
+    "geometry": QgsWkbTypes.displayString(layer.wkbType()),
+    "features": layer.featureCount(),
+    "sidc_type": layer.fields().field("sidc").typeName(),
+    "sidc": feature["sidc"],
+    "renderer": layer.renderer().type(),
+}))
+"""
+    report = run_pyqgis(script, tmp_path, str(out / "units.csv"))
+    assert report["valid"] and report["crs"] == "EPSG:4326"
+    rows = pd.read_csv(out / "units.csv", dtype={"sidc": str})  # an independent reader
+    assert report["geometry"] == "Point" and report["features"] == len(rows) > 0
+    assert report["sidc_type"] == "String"
+    assert report["sidc"] == "10031000181205000000"  # all 20 digits, not 1.0031e+19
+    assert report["renderer"] == "categorizedSymbol"  # units.qml beside it, applied on load

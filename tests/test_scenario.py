@@ -221,9 +221,10 @@ def test_overrides() -> None:
 @pytest.mark.parametrize(
     ("overrides", "match"),
     [
-        ({"spacing_km": 0.0}, "--spacing-km is 0.0; expected a positive"),
-        ({"radius_km": float("nan")}, "--radius-km"),
-        ({"standoff_km": -1.0}, "--standoff-km"),
+        # the API names its parameters; the command line its flags (tests/test_cli_plan.py)
+        ({"spacing_km": 0.0}, "^spacing_km is 0.0; expected a positive"),
+        ({"radius_km": float("nan")}, "^radius_km"),
+        ({"standoff_km": -1.0}, "^standoff_km"),
         ({"unit": "tank"}, "unknown unit type 'tank'"),
         ({"rotation": 0}, "rotation is 0"),
     ],
