@@ -16,6 +16,7 @@ import atexit  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
 import sys  # noqa: E402
+import warnings  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from deployplan import __version__  # noqa: E402
@@ -300,8 +301,14 @@ def _main(argv: Sequence[str] | None) -> int:
     from geo.errors import DeployplanError
 
     try:
-        handler = getattr(importlib.import_module(module_name), func_name)
-        return int(handler(args) or 0)
+        with warnings.catch_warnings():
+            if not args.debug:
+                # Libraries' warnings (GDAL's through pyogrio, pandas, shapely) would precede
+                # the one-line error or clutter the summary; deployplan says what matters in
+                # its own words. Library code and tests keep them (filterwarnings = error).
+                warnings.simplefilter("ignore")
+            handler = getattr(importlib.import_module(module_name), func_name)
+            return int(handler(args) or 0)
     except DeployplanError as exc:
         if args.debug:
             raise

@@ -152,14 +152,31 @@ def parse_crs(crs: str | pyproj.CRS) -> pyproj.CRS:
     'WGS 84 / UTM zone 36N'
     """
     if isinstance(crs, pyproj.CRS):
-        return crs
+        return _check_map_crs(crs, f"--crs '{crs.name}'")
     try:
-        return pyproj.CRS.from_user_input(crs)
+        parsed = pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError:
         raise CRSError(
             f"unknown --crs '{crs}'; give an EPSG code such as EPSG:4326 (lon/lat) "
             "or EPSG:32636 (UTM zone 36N)"
         ) from None
+    return _check_map_crs(parsed, f"--crs '{crs}'")
+
+
+def _check_map_crs(crs: pyproj.CRS, what: str) -> pyproj.CRS:
+    """Refuse a CRS that is not a 2-D map of the Earth (geocentric, vertical, engineering)."""
+    if crs.is_geocentric:
+        kind = "geocentric (x, y, z from the Earth's centre)"
+    elif crs.is_vertical and not (crs.is_geographic or crs.is_projected):
+        kind = "vertical (heights only)"
+    elif not (crs.is_geographic or crs.is_projected) and crs.type_name != "Compound CRS":
+        kind = f"a {crs.type_name.lower() or 'non-map CRS'}"
+    else:
+        return crs
+    raise CRSError(
+        f"{what} ({_crs_name(crs)}) is {kind}, not a map's CRS; give a geographic or projected "
+        "CRS such as EPSG:4326 (lon/lat) or EPSG:32636 (UTM zone 36N)"
+    )
 
 
 def read_vector(
@@ -235,6 +252,17 @@ def read_vector(
                     f"cannot read {label} as a vector file ({_first_line(exc, path)}); give "
                     f"{FORMATS}"
                 ) from None
+            except shapely.errors.GEOSException as exc:
+                detail = str(exc).split(":", 1)[-1].strip()
+                hint = (
+                    "; a line needs at least two vertices"
+                    if "point array must contain" in detail
+                    else ""
+                )
+                raise GeometryError(
+                    f"{label} holds a geometry that cannot be decoded ({detail}){hint}; fix "
+                    "or remove that feature"
+                ) from None
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         hint = " (lon/lat columns or a WKT column)" if driver == "CSV" else ""
         raise GeometryError(f"{label} has no geometry{hint}; give a file of {_EXPECTED[kind][1]}")
@@ -246,7 +274,7 @@ def read_vector(
         gdf = _vertices_to_lines(gdf, label)
     gdf = _check_geometry_kind(gdf, kind, label)
     _check_finite(gdf, label)
-    source_crs = _source_crs(gdf, given_crs, label, driver)
+    source_crs = _source_crs(gdf, given_crs, label, driver, path)
     gdf = gdf.set_crs(source_crs, allow_override=True)
     if source_crs.is_geographic:
         _check_lonlat_range(gdf, label, source_crs)
@@ -382,7 +410,9 @@ def _choose_layer(
         raise InputError(f"{label} has {len(spatial)} layers ({', '.join(spatial)}); {fix}")
     if spatial:
         return spatial[0], driver
-    return (names[0] if names else None), driver
+    if not names:
+        raise GeometryError(f"{label} has no layers and no features; give a file with data")
+    return names[0], driver
 
 
 def _tidy_columns(gdf: gpd.GeoDataFrame, driver: str) -> gpd.GeoDataFrame:
@@ -489,12 +519,22 @@ def _check_finite(gdf: gpd.GeoDataFrame, label: str, *, after: pyproj.CRS | None
 
 
 def _source_crs(
-    gdf: gpd.GeoDataFrame, given: pyproj.CRS | None, label: str, driver: str
+    gdf: gpd.GeoDataFrame,
+    given: pyproj.CRS | None,
+    label: str,
+    driver: str,
+    path: Path | None = None,
 ) -> pyproj.CRS:
     if gdf.crs is not None:
-        return pyproj.CRS.from_user_input(gdf.crs)
+        return _check_map_crs(pyproj.CRS.from_user_input(gdf.crs), f"the CRS of {label}")
     if given is not None:
         return given
+    prj = path.with_suffix(".prj") if path is not None else None
+    if driver in ("CSV", "ESRI Shapefile") and prj is not None and prj.exists():
+        raise CRSError(
+            f"{label} has a .prj beside it ('{prj.name}') that GDAL cannot read as a CRS; fix "
+            f"it (a WKT CRS, as QGIS writes) or pass --crs EPSG:4326 (or the file's real CRS)"
+        )
     sidecar = "add a .prj beside it" if driver in ("CSV", "ESRI Shapefile") else "give it one"
     raise CRSError(f"{label} has no CRS; pass --crs EPSG:4326 (or its real CRS) or {sidecar}")
 

@@ -93,7 +93,11 @@ def place_along(
     if spacing > longest:
         raise InputError(
             f"spacing_km is {spacing:g} km, longer than the {what} ({longest:.1f} km); "
-            f"pass a spacing below {longest:.0f} km"
+            + (
+                f"pass a spacing below {longest:.0f} km"
+                if longest >= 2
+                else "give the real line of contact (this one is too short to plan on)"
+            )
         )
     offset = (
         spacing / 2.0 if offset_km is None else check_km("offset_km", offset_km, allow_zero=True)

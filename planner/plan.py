@@ -560,9 +560,14 @@ def _check_against_line(
     standoff is the least distance of a site from it.
     """
     if radius_km > line_km:
-        raise InputError(
-            f"radius_km is {radius_km:g} km, more than the whole line ({line_km:.0f} km); "
+        shown = f"{line_km:.0f} km" if line_km >= 10 else f"{line_km * 1000:.0f} m"
+        fix = (
             f"pass a radius below {line_km:.0f} km"
+            if line_km >= 10
+            else "give the real line of contact (this one is too short to plan on)"
+        )
+        raise InputError(
+            f"radius_km is {radius_km:g} km, more than the whole line ({shown}); {fix}"
         )
     if along != "sites" and standoff_km >= radius_km:
         raise InputError(
@@ -619,14 +624,17 @@ def _place(
             all_parts=deployment.all_parts,
             occupied=layers.occupied,
         )
-    return place_around_points(
-        layers.points,
-        prepared,
-        count=deployment.count,
-        standoff_km=standoff_km,
-        radius_km=deployment.ring_km,
-        occupied=layers.occupied,
-    )
+    try:
+        return place_around_points(
+            layers.points,
+            prepared,
+            count=deployment.count,
+            standoff_km=standoff_km,
+            radius_km=deployment.ring_km,
+            occupied=layers.occupied,
+        )
+    except InputError as exc:  # the ring's radius is the deployment's ring_km
+        raise InputError(str(exc).replace("radius_km", "ring_km")) from None
 
 
 _TEXT_COLUMNS = {
