@@ -44,6 +44,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseMultipartGeometry
 
 from geo.errors import CRSError, GeometryError, InputError
+from geo.text import control_problem
 from layers.atomic import note_input
 from layers.provenance import Provenance, attach
 
@@ -269,6 +270,7 @@ def read_vector(
     if len(frame) == 0:
         raise GeometryError(f"{label} has no features; give a file with at least one {kind}")
     gdf = _tidy_columns(frame, driver)
+    _check_text(gdf, label)
     _check_present(gdf, label)
     if driver == "CSV" and kind == "line" and _all_points(gdf):
         gdf = _vertices_to_lines(gdf, label)
@@ -432,6 +434,20 @@ def _feature(gdf: gpd.GeoDataFrame, i: int) -> str:
     """Name feature ``i`` for a message: its number (from 1) and its name if it has one."""
     name = gdf["name"].iloc[i] if "name" in gdf.columns else None
     return f"feature {i + 1}" + (f" ('{name}')" if isinstance(name, str) and name else "")
+
+
+_TEXT_COLUMNS = ("name", "note", "label", "id")
+
+
+def _check_text(gdf: gpd.GeoDataFrame, label: str) -> None:
+    """Refuse control characters in the name, note, label and id columns (maps, KML, CSV)."""
+    for column in gdf.columns:
+        if str(column).lower() not in _TEXT_COLUMNS or gdf[column].dtype.kind in "biufcmM":
+            continue
+        for i, value in enumerate(gdf[column].to_numpy()):
+            control = control_problem(value)
+            if control:
+                raise InputError(f"{label} feature {i + 1} column '{column}' {control} there")
 
 
 def _check_present(gdf: gpd.GeoDataFrame, label: str) -> None:

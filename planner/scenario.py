@@ -84,6 +84,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from geo.errors import InputError, ParameterError
+from geo.text import control_problem
 from planner.forces import ROTATION_DEFAULT, Availability, Forces, validate_rotation
 from planner.units import UNIT_TYPES, UnitType, default_sidc, get_unit_type
 
@@ -235,6 +236,9 @@ def _problem(checks: Mapping[str, _Check], key: str, value: object) -> str | Non
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
         return f"unknown key '{key}'; expected one of {', '.join(checks)}{suggestion}"
     expected, check = checks[key]
+    control = control_problem(value)
+    if control:
+        return f"'{key}' {control}"
     if not check(value):
         return f"'{key}' is {value!r}; expected {expected}"
     return None
@@ -318,6 +322,10 @@ class Scenario:
     response_target_h: float = RESPONSE_TARGET_H
 
     def __post_init__(self) -> None:
+        for key in ("name", "description"):
+            control = control_problem(getattr(self, key))
+            if control:
+                raise InputError(f"scenario {key} {getattr(self, key)!r} {control}")
         validate_rotation(self.rotation)
         validate_response_target(self.response_target_h)
         for deployment in self.deployments:
@@ -568,6 +576,9 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
     for unit_id, table in data.get("units", {}).items():
         section = f"units.{unit_id}"
         where = f"[units.{unit_id}]: "
+        control = control_problem(unit_id)
+        if control:
+            raise fail("units", None, f"unit type id {unit_id!r} {control}", "[units]: ")
         if not isinstance(table, dict):
             raise fail("units", unit_id, f"'{unit_id}' is {table!r}; expected a table", "[units]: ")
         for key, value in table.items():

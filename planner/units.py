@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from geo.errors import InputError
+from geo.text import control_problem
 
 __all__ = [
     "BRIGADE_TROOPS",
@@ -118,7 +119,11 @@ class UnitType:
 
     def __post_init__(self) -> None:
         where = f"unit type '{self.id}'"
-        if not isinstance(self.id, str) or not _ID.match(self.id):
+        for key in ("id", "label", "rationale"):
+            control = control_problem(getattr(self, key))
+            if control:
+                raise InputError(f"unit type {key} {getattr(self, key)!r} {control}")
+        if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
             raise InputError(
                 f"unit type id {self.id!r} is not valid; expected lowercase letters, digits and "
                 "hyphens, e.g. 'light-battalion'"
@@ -132,7 +137,7 @@ class UnitType:
                 f"{where} has troops {self.troops!r}; expected a positive whole number of troops "
                 f"per brigade, e.g. {BRIGADE_TROOPS}"
             )
-        if not isinstance(self.sidc, str) or not _SIDC.match(self.sidc):
+        if not isinstance(self.sidc, str) or not _SIDC.fullmatch(self.sidc):
             raise InputError(
                 f"{where} has sidc {self.sidc!r}; expected a 20-digit MIL-STD-2525D code, e.g. "
                 f"'{default_sidc(self.echelon)}'"

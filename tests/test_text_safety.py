@@ -1,0 +1,161 @@
+"""Text that cannot break a format: control characters refused, ids matched in full."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from geo.errors import InputError
+from geo.text import control_problem
+from planner.scenario import Deployment, Scenario, load_scenario
+from planner.units import UNIT_TYPES, UnitType
+
+_BASE = """
+name = "Screen"
+[[deployment]]
+unit = "light-battalion"
+spacing_km = 50
+"""
+
+
+@pytest.mark.parametrize("char", ["\x00", "\n", "\r", "\x1b", "\x1f", "\x7f"])
+def test_control_characters_are_found(char: str) -> None:
+    problem = control_problem(f"ab{char}c")
+    assert problem is not None
+    assert f"U+{ord(char):04X} at character 3" in problem
+
+
+def test_tab_and_plain_text_pass() -> None:
+    assert control_problem("a\tb") is None
+    assert control_problem("Kharkiv – Харків") is None
+
+
+def _scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        (
+            'name = "Scr\\u001Been"\n[[deployment]]\nunit = "light-battalion"\nspacing_km = 50\n',
+            "'name'",
+        ),
+        (_BASE.replace("spacing_km = 50", 'spacing_km = 50\nname = "north\\nsouth"'), "'name'"),
+        (_BASE + '[units.light-battalion]\nlabel = "Light\\u0000"\n', "'label'"),
+        (_BASE + '[units.light-battalion]\nrationale = "why\\u007F"\n', "'rationale'"),
+        (_BASE + '[units."recce\\n"]\necheLon = 1\n', "unit type id 'recce\\n'"),
+    ],
+)
+def test_scenario_control_characters_refused_with_the_field(
+    tmp_path: Path, run_cli, text: str, field: str
+) -> None:
+    path = _scenario(tmp_path, text)
+    with pytest.raises(InputError, match="control character") as info:
+        load_scenario(path)
+    assert field in str(info.value)
+    out = tmp_path / "p.gpkg"
+    result = run_cli("plan", "--scenario", path, "-o", out)
+    assert result.code == 2
+    assert "control character" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+    assert not out.exists()
+
+
+def test_unit_id_with_trailing_newline_refused() -> None:
+    # "$" matches before a trailing newline: the id must match its pattern in full.
+    base = UNIT_TYPES["light-battalion"]
+    with pytest.raises(InputError, match="unit type id"):
+        UnitType(
+            id="recce\n",
+            label=base.label,
+            echelon=base.echelon,
+            troops=base.troops,
+            sidc=base.sidc,
+            radius_km=base.radius_km,
+            standoff_km=base.standoff_km,
+        )
+
+
+def test_sidc_with_trailing_newline_refused() -> None:
+    base = UNIT_TYPES["light-battalion"]
+    with pytest.raises(InputError, match="sidc"):
+        UnitType(
+            id="recce",
+            label=base.label,
+            echelon=base.echelon,
+            troops=base.troops,
+            sidc=base.sidc + "\n",
+            radius_km=base.radius_km,
+            standoff_km=base.standoff_km,
+        )
+
+
+def test_api_refuses_control_characters() -> None:
+    with pytest.raises(InputError, match=r"'name' holds a control character \(U\+000A"):
+        Deployment(name="a\nb", unit="light-battalion", spacing_km=50)
+    deployment = Deployment(name="ok", unit="light-battalion", spacing_km=50)
+    with pytest.raises(InputError, match="scenario name .* control character"):
+        Scenario(name="x\x1b[2J", deployments=(deployment,))
+
+
+def _points_geojson(path: Path, name: str, column: str = "name") -> Path:
+    feature = {
+        "type": "Feature",
+        "properties": {column: name},
+        "geometry": {"type": "Point", "coordinates": [37.8, 48.0]},
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def _line_geojson(path: Path, name: str) -> Path:
+    feature = {
+        "type": "Feature",
+        "properties": {"name": name},
+        "geometry": {"type": "LineString", "coordinates": [[35.0, 47.0], [37.0, 48.5]]},
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def test_line_file_name_with_control_character_refused(tmp_path: Path, run_cli) -> None:
+    line = _line_geojson(tmp_path / "front.geojson", "front\x1b[31m")
+    out = tmp_path / "out.gpkg"
+    result = run_cli("layers", "--line", line, "-o", out)
+    assert result.code == 2
+    assert "column 'name'" in result.err
+    assert "U+001B" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("column", ["name", "note"])
+def test_points_and_hubs_text_columns_refused(tmp_path: Path, run_cli, column: str) -> None:
+    points = _points_geojson(tmp_path / "pts.geojson", "Donetsk\r\nX", column)
+    out = tmp_path / "out.gpkg"
+    for option in ("--points", "--hubs"):
+        result = run_cli("layers", option, points, "-o", out)
+        assert result.code == 2, result.err
+        assert f"column '{column}'" in result.err
+        assert "U+000D" in result.err
+        assert not out.exists()
+
+
+def test_csv_name_column_refused(tmp_path: Path, run_cli) -> None:
+    csv = tmp_path / "front.csv"
+    csv.write_text('lon,lat,name\n35,47,"a\nb"\n37,48.5,c\n')
+    (tmp_path / "front.prj").write_text(
+        'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],'
+        'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]'
+    )
+    out = tmp_path / "out.gpkg"
+    result = run_cli("layers", "--line", csv, "--crs", "EPSG:4326", "-o", out)
+    assert result.code == 2, result.err
+    assert "column 'name'" in result.err
+    assert not out.exists()
