@@ -22,6 +22,7 @@ from deployplan.outputs import (
     write_plan,
 )
 from geo.errors import InputError
+from geo.text import csv_safe
 from layers.atomic import Outputs, atomic_output
 from layers.bundle import Layers
 from planner.compare import format_table, table
@@ -201,5 +202,5 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
         max_troops=args.max_troops,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
-    _write_text(Path(args.output), frame.to_csv(index=False, lineterminator="\n"))
+    _write_text(Path(args.output), csv_safe(frame).to_csv(index=False, lineterminator="\n"))
     return frame

@@ -41,6 +41,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.text import csv_safe
 from layers.atomic import atomic_output
 from layers.provenance import provenance_of
 
@@ -401,7 +402,7 @@ def _write_directory(
                 driver = _kml_driver()
                 layer = _for_kml(layer, driver)
             elif fmt == "csv":
-                layer = _for_csv(layer)
+                layer = csv_safe(_for_csv(layer))
             pyogrio.write_dataframe(
                 layer, tmp / main, layer=name, driver=driver, layer_options=options
             )
@@ -416,7 +417,8 @@ def _write_directory(
             written += [main, *extra, sidecar.name]
         for name, frame in tables.items():
             (tmp / f"{name}.csv").write_text(
-                pd.DataFrame(frame).to_csv(index=False, lineterminator="\n"), encoding="utf-8"
+                csv_safe(pd.DataFrame(frame)).to_csv(index=False, lineterminator="\n"),
+                encoding="utf-8",
             )
             written.append(f"{name}.csv")
     return [out / file_name for file_name in written]

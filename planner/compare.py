@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.text import csv_safe
 from planner.plan import ROW_KEYS, Plan
 from planner.rounding import brigades_text, km_text, percent_text
 from planner.yardsticks import PROPOSALS
@@ -141,7 +142,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _cell(key: str, value: Any) -> str:
     value = _plain(value)
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value).replace("|", "/") or "none"
+        return "; ".join(str(v) for v in value) or "none"
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
@@ -156,7 +157,13 @@ def _cell(key: str, value: Any) -> str:
         return f"{value:,.1f}"
     if isinstance(value, float):
         return km_text(value, 2 if "hours" in key else 1)
-    return str(value).replace("|", "/")
+    return str(value)
+
+
+def _md(text: str) -> str:
+    """A Markdown table cell: ``|`` escaped, line breaks as ``<br>`` (one row stays one row)."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
 def _proposals_cell(names: list[str]) -> str:
@@ -180,7 +187,7 @@ def _markdown(frame: pd.DataFrame) -> str:
     """Transposed: one column per plan, one row per measure, ranges as 'min-max'."""
     rows = records(frame)
     lines = [
-        "| | " + " | ".join(_cell("name", r["name"]) for r in rows) + " |",
+        "| | " + " | ".join(_md(_cell("name", r["name"])) for r in rows) + " |",
         "|---|" + "---:|" * len(rows),
     ]
     for key, label in _LABELS.items():
@@ -198,8 +205,8 @@ def _markdown(frame: pd.DataFrame) -> str:
                 met = r.get("response_meets_target")
                 verdict = "" if met is None else (", within target" if met else ", beyond target")
                 cell = f"{cell} ({_cell(beside, r[beside])}{verdict})"
-            cells.append(cell)
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+            cells.append(_md(cell))
+        lines.append(f"| {_md(label)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Notes' figures for a line of ~1,200 km (none for a scenario); placed figures on the "
@@ -253,7 +260,7 @@ def format_table(frame: pd.DataFrame, fmt: Literal["md", "csv", "json"] = "md") 
         flat = frame.drop(columns=[c for c in _LISTS if c in frame.columns])
         for column in _LIST_COLUMNS.intersection(flat.columns):
             flat[column] = [_cell(column, v) if len(v) else "" for v in flat[column]]
-        return flat.to_csv(index=False, lineterminator="\n")
+        return csv_safe(flat).to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"
     raise InputError(f"format {fmt!r} is not known; expected one of {', '.join(FORMATS)}")

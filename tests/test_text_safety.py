@@ -159,3 +159,77 @@ def test_csv_name_column_refused(tmp_path: Path, run_cli) -> None:
     assert result.code == 2, result.err
     assert "column 'name'" in result.err
     assert not out.exists()
+
+
+# --- CSV cells a spreadsheet would run as formulas (OWASP) -----------------------------------
+
+_FORMULAS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("text", _FORMULAS)
+def test_csv_cell_prefixes_formula_starts(text: str) -> None:
+    from geo.text import csv_cell
+
+    assert csv_cell(text) == "'" + text
+    assert csv_cell("Donetsk") == "Donetsk"
+    assert csv_cell(-1.5) == -1.5
+
+
+def test_csv_safe_leaves_numbers_alone() -> None:
+    import pandas as pd
+
+    from geo.text import csv_safe
+
+    frame = pd.DataFrame({"name": ["=cmd", "ok"], "km": [-5.0, 3.0], "n": [-1, 2]})
+    safe = csv_safe(frame)
+    assert safe["name"].tolist() == ["'=cmd", "ok"]
+    assert safe["km"].tolist() == [-5.0, 3.0]
+    assert safe["n"].tolist() == [-1, 2]
+    assert frame["name"].tolist() == ["=cmd", "ok"]  # the caller's frame is unchanged
+
+
+def test_compare_csv_name_prefixed(tmp_path: Path, run_cli) -> None:
+    import csv
+
+    scenario = _scenario(tmp_path, _BASE.replace('name = "Screen"', 'name = "=HYPERLINK(1)"'))
+    out = tmp_path / "c.csv"
+    result = run_cli("compare", "--scenario", scenario, "--format", "csv", "-o", out)
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    names = [row["name"] for row in rows]
+    assert "'=HYPERLINK(1)" in names
+    assert "=HYPERLINK(1)" not in names
+    assert all(float(row["line_km"]) > 0 for row in rows)  # numbers are written as numbers
+
+
+def test_export_csv_layer_name_prefixed(tmp_path: Path, run_cli) -> None:
+    import csv
+
+    points = _points_geojson(tmp_path / "pts.geojson", "-Donetsk")
+    out = tmp_path / "layers"
+    result = run_cli("layers", "--points", points, "--format", "csv", "-o", out)
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader((out / "points.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows[0]["name"] == "'-Donetsk"
+    assert float(rows[0]["lon"]) == pytest.approx(37.8)
+
+
+# --- Markdown cells ---------------------------------------------------------------------------
+
+
+def test_markdown_cells_escape_pipes_and_newlines() -> None:
+    import re
+
+    from layers import load_layers
+    from planner.compare import format_table, table
+    from planner.plan import plan_all
+
+    frame = table(plan_all(load_layers()))
+    frame["name"] = ["a|b\nc"] + [f"plan {i}" for i in range(1, len(frame))]
+    frame["line_date"] = ["x|y"] * len(frame)
+    text = format_table(frame, "md")
+    table_lines = [line for line in text.splitlines() if line.startswith("|")]
+    # every row of the table has as many unescaped pipes as the header: no cell splits
+    widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table_lines}
+    assert widths == {len(frame) + 2}
+    assert "a\\|b<br>c" in table_lines[0]
