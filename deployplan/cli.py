@@ -13,11 +13,14 @@ _signals.install()  # first: Ctrl-C or SIGTERM during start-up exits cleanly too
 
 import argparse  # noqa: E402
 import atexit  # noqa: E402
+import contextlib  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
+import io  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from typing import TextIO  # noqa: E402
 
 from deployplan import __version__  # noqa: E402
 
@@ -272,6 +275,46 @@ def _for_the_command_line(exc: Exception, args: argparse.Namespace) -> str:
     return str(exc)
 
 
+def printable(text: str) -> str:
+    r"""``text`` with what a terminal would act on escaped: ``a\x1b[2Jb`` for ``a<ESC>[2Jb``.
+
+    Characters Python does not count as printable (control characters, separators, format
+    characters such as right-to-left overrides) become their ``\x..``/``\u....`` escapes;
+    line breaks and tabs are kept, so summaries and tables keep their shape.
+
+    Examples
+    --------
+    >>> printable("front\x1b[31m")
+    'front\\x1b[31m'
+    """
+    if text.isprintable():
+        return text
+    return "\n".join(
+        "".join(
+            ch if ch.isprintable() or ch == "\t" else ch.encode("unicode_escape").decode("ascii")
+            for ch in line
+        )
+        for line in text.split("\n")
+    )
+
+
+class _PrintableOut(io.TextIOBase):
+    """Standard output through :func:`printable`: names echoed in summaries cannot act."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -308,11 +351,12 @@ def _main(argv: Sequence[str] | None) -> int:
                 # its own words. Library code and tests keep them (filterwarnings = error).
                 warnings.simplefilter("ignore")
             handler = getattr(importlib.import_module(module_name), func_name)
-            return int(handler(args) or 0)
+            with contextlib.redirect_stdout(_PrintableOut(sys.stdout)):
+                return int(handler(args) or 0)
     except DeployplanError as exc:
         if args.debug:
             raise
-        message = " ".join(_for_the_command_line(exc, args).split())
+        message = printable(" ".join(_for_the_command_line(exc, args).split()))
         print(f"deployplan {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
 

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -106,11 +107,20 @@ def _short(source: str) -> str:
     return source.split(",")[0].split(" (")[0].split(";")[0].strip()[:70]
 
 
+def _link(url: object) -> str:
+    """A provenance URL as a link if it is http(s); any other scheme is shown as text only."""
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    text = url.strip()
+    if urlsplit(text).scheme.lower() in ("http", "https") and text.lower().startswith("http"):
+        return f" <a href='{escape(text)}' target='_blank' rel='noopener'>link</a>"
+    return f" (link not shown: {escape(text)})"
+
+
 def _source_item(title: str, prov: Mapping[str, Any], *, full: bool) -> str:
     if not prov:
         return f"<li><b>{title}</b>: no provenance recorded</li>"
-    url = prov.get("url")
-    link = f" <a href='{escape(url)}' target='_blank' rel='noopener'>link</a>" if url else ""
+    link = _link(prov.get("url"))
     source, date, licence = (str(prov.get(k, "")) for k in ("source", "date", "licence"))
     derivation = str(prov.get("derivation", ""))
     if full:

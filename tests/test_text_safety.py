@@ -233,3 +233,79 @@ def test_markdown_cells_escape_pipes_and_newlines() -> None:
     widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table_lines}
     assert widths == {len(frame) + 2}
     assert "a\\|b<br>c" in table_lines[0]
+
+
+# --- provenance links -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,x"],
+)
+def test_provenance_link_only_for_http(url: str) -> None:
+    from maps.panels import _source_item
+
+    prov = {"source": "s", "date": "2025", "licence": "CC0", "derivation": "d", "url": url}
+    for full in (True, False):
+        html = _source_item("Line", prov, full=full)
+        assert "href" not in html
+        assert "link not shown" in html
+    ok = _source_item("Line", {**prov, "url": "https://example.org/a?b=1&c=2"}, full=True)
+    assert "href='https://example.org/a?b=1&amp;c=2'" in ok
+
+
+def test_javascript_url_in_provenance_sidecar_not_a_link(tmp_path: Path, run_cli) -> None:
+    line = _line_geojson(tmp_path / "front.geojson", "front")
+    (tmp_path / "front.provenance.json").write_text(
+        json.dumps(
+            {
+                "source": "my survey",
+                "date": "2025-12-01",
+                "licence": "CC0",
+                "derivation": "drawn",
+                "url": "javascript:alert(document.domain)",
+            }
+        )
+    )
+    out = tmp_path / "p.gpkg"
+    page = tmp_path / "p.html"
+    result = run_cli(
+        "plan", "--option", 1, "--variant", "eur-plus", "--line", line, "-o", out, "--map", page
+    )
+    assert result.code == 0, result.err
+    html = page.read_text(encoding="utf-8")
+    assert "my survey" in html
+    assert "href='javascript:" not in html
+    assert 'href="javascript:' not in html
+    assert "link not shown: javascript:alert(document.domain)" in html
+
+
+# --- what reaches the terminal ----------------------------------------------------------------
+
+
+def test_printable_escapes() -> None:
+    from deployplan.cli import printable
+
+    assert printable("Харків – ok\tx") == "Харків – ok\tx"
+    assert printable("a\x1b[2Jb") == "a\\x1b[2Jb"
+    assert printable("r\u202el\u2028") == "r\\u202el\\u2028"
+    assert printable("one\ntwo") == "one\ntwo"
+
+
+def test_error_line_naming_a_file_is_printable(tmp_path: Path, run_cli) -> None:
+    missing = tmp_path / "front\x1b[2J.geojson"
+    result = run_cli("layers", "--line", missing, "-o", tmp_path / "out.gpkg")
+    assert result.code == 2
+    assert "\x1b" not in result.err
+    assert "front\\x1b[2J" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_summary_echoing_a_name_is_printable(tmp_path: Path, run_cli) -> None:
+    # U+202E (right-to-left override) is not a control character of C0 but would reorder
+    # what the terminal shows; it is echoed as an escape.
+    scenario = _scenario(tmp_path, _BASE.replace('name = "Screen"', 'name = "Screen\\u202Exyz"'))
+    result = run_cli("plan", "--scenario", scenario, "-o", tmp_path / "p.gpkg")
+    assert result.code == 0, result.err
+    assert "\u202e" not in result.out
+    assert "Screen\\u202exyz" in result.out
