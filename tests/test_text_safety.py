@@ -309,3 +309,63 @@ def test_summary_echoing_a_name_is_printable(tmp_path: Path, run_cli) -> None:
     assert result.code == 0, result.err
     assert "\u202e" not in result.out
     assert "Screen\\u202exyz" in result.out
+
+
+# --- KML and KMZ parse as XML, whatever the names ---------------------------------------------
+
+_NASTY = "A ]]> <b>&amp; & \"q\" 'x'"
+
+
+def _nasty_scenario(tmp_path: Path) -> Path:
+    return _scenario(
+        tmp_path,
+        f"name = {json.dumps(_NASTY)}\n"
+        "[[deployment]]\n"
+        'unit = "recce"\n'
+        f"name = {json.dumps('dep ' + _NASTY)}\n"
+        "spacing_km = 100\n"
+        "[units.recce]\n"
+        f"label = {json.dumps('label ' + _NASTY)}\n"
+        'echelon = "battalion"\n'
+        "radius_km = 25\n"
+        "standoff_km = 10\n",
+    )
+
+
+def _texts(root) -> str:
+    return " ".join(t for t in root.itertext())
+
+
+def test_kml_with_markup_in_names_parses(tmp_path: Path, run_cli) -> None:
+    import xml.etree.ElementTree as ET
+
+    points = _points_geojson(tmp_path / "pts.geojson", "pt " + _NASTY)
+    out = tmp_path / "kml"
+    result = run_cli(
+        "plan", "--scenario", _nasty_scenario(tmp_path), "--points", points,
+        "--format", "kml", "-o", out,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    files = sorted(out.rglob("*.kml"))
+    assert files
+    text = ""
+    for path in files:
+        text += _texts(ET.parse(path).getroot())  # raises if not well-formed
+    assert _NASTY in text
+    assert "pt " + _NASTY in text
+
+
+def test_kmz_with_markup_in_names_parses(tmp_path: Path, run_cli) -> None:
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    points = _points_geojson(tmp_path / "pts.geojson", "pt " + _NASTY)
+    out = tmp_path / "plan.kmz"
+    result = run_cli("plan", "--scenario", _nasty_scenario(tmp_path), "--points", points, "-o", out)
+    assert result.code == 0, result.err
+    with zipfile.ZipFile(out) as archive:
+        kmls = [n for n in archive.namelist() if n.endswith(".kml")]
+        assert kmls
+        text = " ".join(_texts(ET.fromstring(archive.read(n))) for n in kmls)
+    assert _NASTY in text
+    assert "pt " + _NASTY in text
