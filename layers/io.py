@@ -253,6 +253,11 @@ def read_vector(
                     f"cannot read {label} as a vector file ({_first_line(exc, path)}); give "
                     f"{FORMATS}"
                 ) from None
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"cannot read {label}: its names or text are not UTF-8; save it as UTF-8 "
+                    f"(or give {FORMATS})"
+                ) from None
             except shapely.errors.GEOSException as exc:
                 detail = str(exc).split(":", 1)[-1].strip()
                 hint = (
