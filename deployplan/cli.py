@@ -140,7 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
         "plan",
         summary="place the units of one option or scenario and measure it",
         description="Place units along the line or around the concentration points; write units, "
-        "coverage, gaps, legs, line, points and hubs.",
+        "coverage, gaps, slots, legs, line, points and hubs.\n\n"
+        "Slots: along the line, unit k of a part belongs to its slot, the stretch from\n"
+        "offset + (k - 1/2) x spacing to offset + (k + 1/2) x spacing km along it. It may\n"
+        "slide within its slot, never out of it; a slot with no valid position stays empty,\n"
+        "and the 'slots' layer and the summary say which and why (no-valid-position,\n"
+        "outside-ukraine, too-short).\n\n"
+        "Standoff band: every unit's geodesic distance to the line (all parts) lies in\n"
+        "[standoff - 1 %, standoff + max(2 km, 25 % of the standoff)], its radius reaches the\n"
+        "line, and no two units of a deployment are closer than spacing / 4. Standoff 0 puts\n"
+        "the units on the line.\n\n"
+        "Parts: by default (all_parts = true in a scenario) slots cover every part of the line\n"
+        "at least half a spacing long, longest first; --main-only (all_parts = false) keeps\n"
+        "the units to the main part.",
         examples=[
             "plan --option 1 --variant eur-plus -o plan.gpkg",
             "plan --option 3 --variant ua-supported --spacing-km 80 --format geojson -o plan/",
@@ -164,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--radius-km", type=float, metavar="N", help="coverage radius of each unit")
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (3 or 4; default 4)")
     _add_response_target(p)
+    p.add_argument(
+        "--main-only",
+        action="store_true",
+        help="slots on the main part of the line only (default: every part at least half a "
+        "spacing long, longest first)",
+    )
     _add_layer_options(p)
     _add_output(p)
     p.add_argument("--map", metavar="HTML", help="also write this plan's map")
@@ -185,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", metavar="FILE.toml", action="append", default=[], help=REPEATABLE)
     p.add_argument("--rotation", type=int, metavar="N", help="rotation factor (default 4)")
     _add_response_target(p)
+    p.add_argument(
+        "--main-only",
+        action="store_true",
+        help="slots on the main part of the line only (default: every part at least half a "
+        "spacing long, longest first)",
+    )
     _add_layer_options(p)
     p.add_argument("--format", choices=("md", "csv", "json"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
@@ -210,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-coverage", type=float, metavar="F", default=0.9, help="fraction, 0-1")
     p.add_argument("--max-troops", type=int, metavar="N", default=300_000, help="sustained troops")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--main-only",
+        action="store_true",
+        help="slots on the main part of the line only (default: every part at least half a "
+        "spacing long, longest first)",
+    )
     _add_layer_options(p)
     p.add_argument("-o", "--output", metavar="FILE.csv", required=True)
 
@@ -244,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="size of the --png and slide pictures in pixels (default 1920x1080)",
     )
     _add_response_target(p)
+    p.add_argument(
+        "--main-only",
+        action="store_true",
+        help="slots on the main part of the line only (default: every part at least half a "
+        "spacing long, longest first)",
+    )
     _add_layer_options(p)
     p = _subcommand(
         sub,

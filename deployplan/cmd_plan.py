@@ -81,7 +81,14 @@ def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
         s.with_overrides(rotation=args.rotation, response_target_h=target) for s in scenarios
     ]
     rotation = ROTATION_DEFAULT if args.rotation is None else args.rotation
-    return plan_all(layers, rotation=rotation, scenarios=scenarios, response_target_h=target)
+    all_parts = False if getattr(args, "main_only", False) else None
+    return plan_all(
+        layers,
+        rotation=rotation,
+        scenarios=scenarios,
+        response_target_h=target,
+        all_parts=all_parts,
+    )
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -130,6 +137,7 @@ def _plan_outputs(
         radius_km=args.radius_km,
         rotation=args.rotation,
         response_target_h=args.response_target_h,
+        all_parts=False if args.main_only else None,
     )
     html = None
     if map_path is not None:
@@ -201,6 +209,7 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
         min_coverage=args.min_coverage,
         max_troops=args.max_troops,
         progress=not args.no_progress and sys.stderr.isatty(),
+        all_parts=not args.main_only,
     )
     _write_text(Path(args.output), csv_safe(frame).to_csv(index=False, lineterminator="\n"))
     return frame

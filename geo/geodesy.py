@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
@@ -98,20 +99,54 @@ def distance_matrix_km(
     return km, azimuth
 
 
+#: A degree of latitude is at least this long (km) on WGS84 (110.574 km at the equator).
+_KM_PER_DEG_LAT_MIN = 110.5
+#: A degree of longitude at latitude phi is at least this x cos(phi) km (the equator's radius).
+_KM_PER_DEG_LON_EQUATOR = 111.319
+
+
 def nearest_neighbour_km(lon: ArrayLike, lat: ArrayLike) -> FloatArray:
     """Geodesic distance (km) from each point to the nearest other point; NaN if alone.
+
+    Method: a spatial index (shapely's STRtree) over the points. Each point's nearest other
+    point in degrees gives an upper bound ``g`` of its geodesic nearest distance; every
+    point that could be nearer lies in the box of ``g / 110.5`` degrees of latitude and
+    ``g / (111.319 cos(phi_max))`` of longitude around it (a meridian degree is never shorter
+    than 110.5 km; a path of length ``g`` reaches no further pole-wards than ``phi_max``), so
+    the geodesic distances to the points in that box settle it. Memory and time grow with the
+    number of points, not its square -- no n x n matrix. Points are assumed not to straddle
+    the antimeridian.
 
     Examples
     --------
     >>> nearest_neighbour_km([30.0, 30.0, 30.0], [50.0, 50.5, 52.0]).round(1).tolist()
     [55.6, 55.6, 166.9]
     """
-    lon_a = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-    if lon_a.size < 2:
-        return np.full(lon_a.size, np.nan)
-    distance, _ = distance_matrix_km(lon_a, lat, lon_a, lat)
-    np.fill_diagonal(distance, np.inf)
-    return distance.min(axis=1)
+    lon_a = np.atleast_1d(np.asarray(lon, dtype=np.float64)).ravel()
+    lat_a = np.atleast_1d(np.asarray(lat, dtype=np.float64)).ravel()
+    n = lon_a.size
+    if n < 2:
+        return np.full(n, np.nan)
+    points = shapely.points(lon_a, lat_a)
+    tree = shapely.STRtree(points)
+    here, there = tree.query_nearest(points, exclusive=True, all_matches=False)
+    bound = np.full(n, np.inf)
+    _, _, metres = GEOD.inv(lon_a[here], lat_a[here], lon_a[there], lat_a[there])
+    np.minimum.at(bound, here, np.asarray(metres) / 1000.0)
+    alone = ~np.isfinite(bound)  # every other point is at the same place
+    bound[alone] = 0.0
+    dlat = bound / _KM_PER_DEG_LAT_MIN * (1.0 + 1e-9) + 1e-12
+    pole = np.minimum(np.abs(lat_a) + dlat, 89.999)
+    dlon = bound / (_KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(pole))) * (1.0 + 1e-9) + 1e-12
+    boxes = shapely.box(lon_a - dlon, lat_a - dlat, lon_a + dlon, lat_a + dlat)
+    i, j = tree.query(boxes, predicate="intersects")
+    keep = i != j
+    i, j = i[keep], j[keep]
+    best = bound.copy()
+    if i.size:
+        _, _, metres = GEOD.inv(lon_a[i], lat_a[i], lon_a[j], lat_a[j])
+        np.minimum.at(best, i, np.asarray(metres) / 1000.0)
+    return best
 
 
 def _chain(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:

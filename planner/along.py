@@ -1,43 +1,238 @@
-"""Placing units along the line: one every ``spacing_km``, ``standoff_km`` behind it.
+"""Placing units along the line: one per slot, ``spacing_km`` apart, in the standoff band.
 
-One unit every ``spacing_km`` measured geodesically along a part, the first at ``offset_km``
-(default ``spacing_km / 2``) from the part's start (parts run from their south-western end, so
-the main part's first unit is near the Dnipro estuary); from its point on the line the unit
-moves ``standoff_km`` along the geodesic at 90 degrees to the line's local direction
-(``Geod.fwd``), to the friendly side. The local direction is that of the chord from
-``standoff_km`` before to ``standoff_km`` after the point: on a straight stretch the line's own
-azimuth; on the real, wiggly line its run at the scale of the standoff, so that a kink of a few
-hundred metres does not swing a unit sideways into the next salient. The rules every position
-keeps are in :mod:`planner.rules`.
+**Slots.** Each part of the line at least half a spacing long is cut into slots: slot k of a
+part is the stretch from ``offset + (k - 1/2) * spacing`` to ``offset + (k + 1/2) * spacing``
+km along it (clipped to the part; ``offset`` defaults to ``spacing / 2``, so the slots tile the
+part from its south-western start). A part shorter than half a spacing has one slot, marked
+``too-short``, and no unit. Parts are filled longest first (only the main part with
+``all_parts=False``).
+
+**One unit per slot, or none.** The unit of a slot starts from the slot's middle: from that
+point on the line it moves ``standoff_km`` along the geodesic at 90 degrees to the line's local
+direction (``Geod.fwd``), to the friendly side (the local direction is that of the chord from
+``standoff_km`` before to ``standoff_km`` after the point, so a kink of a few hundred metres
+does not swing a unit sideways into the next salient). If that position breaks a rule, the
+point slides along the slot (nearest the middle first, steps of at most 1 km) until one keeps
+every rule:
+
+* its geodesic distance to the line, all parts, lies in the **standoff band**
+  ``[standoff - 1 %, standoff + max(2 km, 25 % of the standoff)]`` (:func:`planner.rules.band_km`;
+  on a bend that turns towards the unit it is pushed along its perpendicular, but never past
+  the band);
+* the nearest point of the line to it lies on the slot's own stretch: a unit is never pushed
+  away from its slot;
+* it is inside Ukraine and on the friendly side (:mod:`planner.rules`);
+* its radius reaches the line (its distance is less than ``radius_km``, when given);
+* it is at least ``spacing / 4`` from every unit of the deployment already placed.
+
+A slot where no position keeps them stays **empty**, with the reason (``no-valid-position``, or
+``outside-ukraine`` when every position tried fell outside Ukraine's outline). Every slot,
+placed or not, is a row of the slots frame (:func:`place_along_slots`). Standoff 0 puts the
+units on the line itself (band 0-2 km).
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError
+from geo.geodesy import distance_km as geodesic_km
 from geo.geodesy import stations_km
-from geo.prepared import PreparedLine
+from geo.geometry import geodesic_buffer
+from geo.prepared import Chain, PreparedLine
+from layers.oblasts import oblast_of
 from planner.distances import check_km, prepare_line
-from planner.rules import KYIV, Area, Ground, no_side_error, side_names, units_frame
+from planner.rules import (
+    KYIV,
+    Area,
+    FloatArray,
+    Ground,
+    band_km,
+    no_side_error,
+    side_names,
+    units_frame,
+)
 
-__all__ = ["place_along"]
+__all__ = ["SLOT_COLUMNS", "SLOT_REASONS", "place_along", "place_along_slots"]
+
+#: Columns of the slots frame (besides geometry, the slot's stretch of line).
+SLOT_COLUMNS = ["slot", "part", "start_km", "end_km", "length_km", "oblast", "unit", "reason"]
+#: Why a slot holds its unit or none.
+SLOT_REASONS = ("placed", "no-valid-position", "outside-ukraine", "too-short")
+
+# Slide steps along a slot: at most this long (km), at least this many per slot.
+_SLIDE_STEP_KM = 1.0
+_MIN_STEPS = 20
+# Positions tried at once while sliding.
+_BATCH = 16
 
 
-def place_along(
+def _piece(chain: Chain, start_km: float, end_km: float) -> LineString:
+    """The stretch of a part between two km, following its vertices."""
+    inner = np.flatnonzero((chain.km > start_km) & (chain.km < end_km))
+    end_lon, end_lat, _ = chain.interpolate([start_km, end_km])
+    lon = np.concatenate(([end_lon[0]], chain.lon[inner], [end_lon[1]]))
+    lat = np.concatenate(([end_lat[0]], chain.lat[inner], [end_lat[1]]))
+    return LineString(np.column_stack((lon, lat)))
+
+
+class _Placer:
+    """The units placed so far in one deployment, and the test a new position must pass."""
+
+    def __init__(
+        self, ground: Ground, standoff_km: float, spacing_km: float, radius_km: float | None
+    ) -> None:
+        self.ground = ground
+        self.standoff = standoff_km
+        self.min_apart = spacing_km / 4.0
+        low, high = band_km(standoff_km)
+        if radius_km is not None:
+            high = min(high, radius_km * (1.0 - 1e-9))
+        self.low, self.high = low, high
+        self.lon: list[float] = []
+        self.lat: list[float] = []
+
+    def apart(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.bool_]:
+        """At least a quarter spacing from every unit placed so far."""
+        ok = np.ones(lon.size, dtype=bool)
+        if not self.lon:
+            return ok
+        placed_lon, placed_lat = np.asarray(self.lon), np.asarray(self.lat)
+        # a degree of latitude is at least 110.5 km: only units that near in latitude can be
+        near = np.abs(placed_lat[None, :] - lat[:, None]) * 110.5 < self.min_apart
+        rows, cols = np.nonzero(near)
+        if rows.size:
+            d = geodesic_km(lon[rows], lat[rows], placed_lon[cols], placed_lat[cols])
+            ok[np.unique(rows[d < self.min_apart])] = False
+        return ok
+
+    def trial(
+        self, chain: Chain, index: int, sign: int, km: FloatArray, start: float, end: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
+        """Positions behind ``km``: lon, lat, distance, which keep every rule, any inside."""
+        ground = self.ground
+        lon, lat, _ = ground.set_back(chain, km, sign, self.standoff)
+        # no farther from the line than from its point on the slot's stretch
+        distance = ground.line.distance_km(lon, lat, upper_km=self.high + 1.0)
+        ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
+        inside = ground.inside(lon, lat)
+        ok &= inside
+        check = ok & (distance > 0.05)
+        ok[check] &= ground.friendly(lon[check], lat[check])
+        ok[ok] &= self.apart(lon[ok], lat[ok])
+        return lon, lat, distance, ok, bool(inside.any())
+
+    def ring_trial(
+        self, chain: Chain, index: int, start: float, end: float, centre: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
+        """Positions at the standoff (and mid-band) from the slot's stretch, any direction.
+
+        The outline of the geodesic buffer of the stretch: wherever the perpendicular fails
+        (deep salients, tight wiggles), these are the positions at that distance from the
+        stretch; those whose nearest point of the whole line is on the stretch keep the band.
+        Returns lon, lat, distance, km along the part of the nearest point, which keep every
+        rule (nearest the slot's middle first), and whether any is inside Ukraine.
+        """
+        piece = _piece(chain, start, end)
+        lon_l, lat_l = [], []
+        for r in (self.standoff * 1.02, 0.5 * (self.standoff + self.high)):
+            outline = shapely.segmentize(geodesic_buffer(piece, r, resolution=32).exterior, 0.002)
+            xy = shapely.get_coordinates(outline)
+            lon_l.append(xy[:, 0])
+            lat_l.append(xy[:, 1])
+        lon, lat = np.concatenate(lon_l), np.concatenate(lat_l)
+        ground = self.ground
+        distance = ground.line.distance_km(lon, lat, upper_km=self.high + 1.0)
+        # where on the stretch each stands (its nearest point of the part, kept to the slot)
+        _, _, own_km = ground.line.nearest(lon, lat, upper_km=self.high + 1.0, chains=[index])
+        nearest_km = np.clip(np.nan_to_num(own_km, nan=centre), start, end)
+        ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
+        inside = ground.inside(lon, lat)
+        ok &= inside
+        order = np.argsort(np.abs(np.where(ok, nearest_km, np.inf) - centre), kind="stable")
+        lon, lat, distance, nearest_km = lon[order], lat[order], distance[order], nearest_km[order]
+        ok = ok[order]
+        ok[ok] &= ground.friendly(lon[ok], lat[ok])
+        ok[ok] &= self.apart(lon[ok], lat[ok])
+        return lon, lat, distance, nearest_km, ok, bool(inside.any())
+
+    def fill(
+        self, chain: Chain, index: int, sign: int, centre: float, start: float, end: float
+    ) -> tuple[tuple[float, float, float, float] | None, str]:
+        """The slot's unit (lon, lat, km along, distance) or None, and the slot's reason.
+
+        Tries the perpendicular from the slot's middle, then from points sliding along the
+        slot (nearest the middle first), then the positions at the standoff from the slot's
+        stretch in any direction (:meth:`ring_trial`). The unit found is recorded as placed.
+        """
+        any_inside = False
+        for batch in (np.array([centre]), *_batches(_slide_order(centre, start, end))):
+            lon, lat, d, ok, inside = self.trial(chain, index, sign, batch, start, end)
+            any_inside |= inside
+            good = np.flatnonzero(ok)
+            if good.size:
+                j = int(good[0])
+                return self._add(lon[j], lat[j], batch[j], d[j]), "placed"
+        if self.standoff > 0.0:
+            lon, lat, d, km, ok, inside = self.ring_trial(chain, index, start, end, centre)
+            any_inside |= inside
+            good = np.flatnonzero(ok)
+            if good.size:
+                j = int(good[0])
+                return self._add(lon[j], lat[j], km[j], d[j]), "placed"
+        return None, "no-valid-position" if any_inside else "outside-ukraine"
+
+    def _add(
+        self, lon: float, lat: float, km: float, distance: float
+    ) -> tuple[float, float, float, float]:
+        self.lon.append(float(lon))
+        self.lat.append(float(lat))
+        return float(lon), float(lat), float(km), float(distance)
+
+
+def _slots_of(
+    chain: Chain, spacing: float, offset: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Middles, starts and ends (km) of the slots of a part at least half a spacing long."""
+    centres = stations_km(chain.length_km, spacing_km=spacing, offset_km=offset)
+    if centres.size == 0:  # a part shorter than the offset: one slot over all of it
+        centres = np.array([chain.length_km / 2.0])
+        return centres, np.array([0.0]), np.array([chain.length_km])
+    starts = np.maximum(centres - spacing / 2.0, 0.0)
+    ends = np.minimum(centres + spacing / 2.0, chain.length_km)
+    return centres, starts, ends
+
+
+def _slide_order(centre: float, start: float, end: float) -> FloatArray:
+    """Km of the slot's points to try after its middle: nearest the middle first."""
+    step = min(_SLIDE_STEP_KM, (end - start) / _MIN_STEPS)
+    if step <= 0.0:
+        return np.empty(0)
+    up = np.arange(centre + step, end + 1e-9, step)
+    down = np.arange(centre - step, start - 1e-9, -step)
+    trials = np.concatenate((up, down))
+    return trials[np.argsort(np.abs(trials - centre), kind="stable")]
+
+
+def place_along_slots(
     line: gpd.GeoDataFrame | BaseGeometry | PreparedLine,
     *,
     spacing_km: float,
     standoff_km: float,
+    radius_km: float | None = None,
     offset_km: float | None = None,
-    all_parts: bool = False,
+    all_parts: bool = True,
     occupied: Area | None = None,
     outline: BaseGeometry | None = None,
     kyiv: tuple[float, float] = KYIV,
-) -> gpd.GeoDataFrame:
-    """Place one unit every ``spacing_km`` along the line, ``standoff_km`` behind it.
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Place one unit per slot along the line, in the standoff band; say what each slot holds.
 
     Parameters
     ----------
@@ -45,14 +240,18 @@ def place_along(
         The line of contact in lon/lat, parts oriented from their south-western end (as
         :mod:`layers.frontline` makes them); see :func:`planner.distances.prepare_line`.
     spacing_km : float
-        Geodesic distance along the line between consecutive units, km.
+        Geodesic distance along the line between consecutive slots' middles, km.
     standoff_km : float
-        Distance behind the line, km.
+        Distance behind the line, km (0 puts the units on the line).
+    radius_km : float, optional
+        The units' coverage radius, km: a position from which it does not reach the line is
+        not taken.
     offset_km : float, optional
-        Distance of the first unit from the start of each part, km (default
-        ``spacing_km / 2``). A part of length L gets ``floor((L - offset) / spacing) + 1`` units.
-    all_parts : bool, default False
-        Place along every part, not only the main one.
+        Distance of the first slot's middle from the start of each part, km (default
+        ``spacing_km / 2``). A part of length L >= offset has
+        ``floor((L - offset) / spacing) + 1`` slots.
+    all_parts : bool, default True
+        Slots on every part of the line (longest first), not only the main one.
     occupied : GeoDataFrame, GeoSeries or (Multi)Polygon, optional
         Occupied territory: the friendly side is the side not in it. Without it, the side of
         the line holding Kyiv.
@@ -63,32 +262,45 @@ def place_along(
 
     Returns
     -------
-    GeoDataFrame
-        One Point per unit (EPSG:4326), in order along each part, with columns ``km_along``
-        (km along its part of the unit's point on the line), ``part``,
-        ``distance_to_line_km`` (geodesic, to the whole line), ``side`` (``"left"`` or
-        ``"right"`` of the part's direction), ``oblast`` (``""`` outside every oblast) and
+    units : GeoDataFrame
+        One Point per unit (EPSG:4326), part by part (longest first), in order along each,
+        with columns ``km_along`` (km along its part of the unit's point on the line),
+        ``part``, ``distance_to_line_km`` (geodesic, to the whole line), ``side`` (``"left"``
+        or ``"right"`` of the part's direction), ``oblast`` (``""`` outside every oblast) and
         ``nearest_unit_km`` (geodesic, to the nearest other unit; NaN for a lone unit).
+    slots : GeoDataFrame
+        One LineString per slot (its stretch of line, EPSG:4326) with columns ``slot``
+        (1, 2, ... over the deployment), ``part``, ``start_km``, ``end_km``, ``length_km``,
+        ``oblast`` (of the slot's middle), ``unit`` (row of ``units`` holding it, -1 when
+        empty) and ``reason`` (one of :data:`SLOT_REASONS`).
 
     Raises
     ------
     InputError
-        If a distance is zero, negative, not finite or absurd (a spacing longer than the
-        line), or the line has no friendly side inside Ukraine.
+        If the spacing is zero, negative, not finite or longer than the line, the standoff is
+        negative, not finite or absurd, the radius does not exceed the band's lower edge, or
+        the main part has no friendly side inside Ukraine.
 
     Examples
     --------
     >>> from shapely import LineString
-    >>> units = place_along(LineString([(35.0, 47.0), (35.0, 48.8)]), spacing_km=50,
-    ...                     standoff_km=10)
-    >>> units["km_along"].tolist(), sorted(set(units["side"]))
-    ([25.0, 75.0, 125.0, 175.0], ['left'])
+    >>> units, slots = place_along_slots(LineString([(35.0, 47.0), (35.0, 48.8)]),
+    ...                                  spacing_km=50, standoff_km=10)
+    >>> units["km_along"].tolist(), slots["reason"].tolist()
+    ([25.0, 75.0, 125.0, 175.0], ['placed', 'placed', 'placed', 'placed'])
     """
     prepared = prepare_line(line)
     spacing = check_km("spacing_km", spacing_km)
-    standoff = check_km("standoff_km", standoff_km)
-    chains = prepared.select(all_parts)
-    longest = max(c.length_km for c in chains)
+    standoff = check_km("standoff_km", standoff_km, allow_zero=True)
+    radius = None if radius_km is None else check_km("radius_km", radius_km)
+    low, _ = band_km(standoff)
+    if radius is not None and radius <= low:
+        raise InputError(
+            f"radius_km ({radius:g}) does not exceed standoff_km ({standoff:g}): a unit that "
+            "far behind the line covers none of it; pass a radius larger than the standoff"
+        )
+    chains = sorted(prepared.select(all_parts), key=lambda c: -c.length_km)
+    longest = chains[0].length_km
     what = "line" if all_parts else "main part of the line"
     if spacing > longest:
         raise InputError(
@@ -108,35 +320,129 @@ def place_along(
             f"pass an offset below {longest:.0f} km"
         )
     ground = Ground.make(prepared, standoff, occupied, outline, kyiv)
-    out: dict[str, list] = {"lon": [], "lat": [], "km_along": [], "part": [], "side": [], "d": []}
-    no_side = []
+    placer = _Placer(ground, standoff, spacing, radius)
+    units: dict[str, list] = {"lon": [], "lat": [], "km": [], "part": [], "side": [], "d": []}
+    rows: dict[str, list] = {k: [] for k in ("part", "start", "end", "mid", "unit", "reason")}
+    geoms: list[LineString] = []
     for chain in chains:
-        km = stations_km(chain.length_km, spacing_km=spacing, offset_km=offset)
-        if km.size == 0:
+        index = prepared.chains.index(chain)
+        if chain.length_km < spacing / 2.0:
+            for key, value in zip(
+                rows,
+                (chain.part, 0.0, chain.length_km, chain.length_km / 2, -1, "too-short"),
+                strict=True,
+            ):
+                rows[key].append(value)
+            geoms.append(_piece(chain, 0.0, chain.length_km))
             continue
+        centres, starts, ends = _slots_of(chain, spacing, offset)
         sign = ground.side_sign(chain, standoff)
-        if sign is None:
-            no_side.append(chain.part)
-            continue
-        lon, lat, distance, km, ok = ground.positions(chain, km, sign, standoff, spacing / 2.0)
-        if not ok.any():
-            no_side.append(chain.part)
-        out["lon"].append(lon[ok])
-        out["lat"].append(lat[ok])
-        out["km_along"].append(km[ok])
-        out["part"].append(np.full(int(ok.sum()), chain.part))
-        out["side"] += side_names(sign, int(ok.sum()))
-        out["d"].append(distance[ok])
-    if prepared.main_part in no_side or not out["lon"] or not sum(map(len, out["lon"])):
-        raise no_side_error(no_side or [c.part for c in chains])
-    lon, lat = np.concatenate(out["lon"]), np.concatenate(out["lat"])
-    return units_frame(
+        if sign is None and chain.part == prepared.main_part:
+            raise no_side_error([chain.part])
+        for centre, start, end in zip(centres, starts, ends, strict=True):
+            found, reason = (
+                placer.fill(chain, index, sign, centre, start, end)
+                if sign is not None
+                else (None, "no-valid-position")
+            )
+            unit = -1
+            if found is not None:
+                unit = len(units["lon"])
+                lon_j, lat_j, km_j, d_j = found
+                for key, value in zip(
+                    units,
+                    (lon_j, lat_j, km_j, chain.part, side_names(sign or 1, 1)[0], d_j),
+                    strict=True,
+                ):
+                    units[key].append(value)
+            for key, value in zip(
+                rows, (chain.part, start, end, centre, unit, reason), strict=True
+            ):
+                rows[key].append(value)
+            geoms.append(_piece(chain, float(start), float(end)))
+    if not units["lon"]:
+        raise no_side_error(sorted({int(p) for p in rows["part"]}))
+    lon = np.asarray(units["lon"], dtype=np.float64)
+    lat = np.asarray(units["lat"], dtype=np.float64)
+    frame = units_frame(
         lon,
         lat,
         {
-            "km_along": np.concatenate(out["km_along"]),
-            "part": np.concatenate(out["part"]).astype(np.int64),
-            "distance_to_line_km": np.concatenate(out["d"]),
-            "side": out["side"],
+            "km_along": np.asarray(units["km"], dtype=np.float64),
+            "part": np.asarray(units["part"], dtype=np.int64),
+            "distance_to_line_km": np.asarray(units["d"], dtype=np.float64),
+            "side": units["side"],
         },
     )
+    return frame, _slots_frame(prepared, rows, geoms)
+
+
+def _batches(km: FloatArray) -> list[FloatArray]:
+    return [km[i : i + _BATCH] for i in range(0, km.size, _BATCH)]
+
+
+def _slots_frame(prepared: PreparedLine, rows: dict[str, list], geoms: list) -> gpd.GeoDataFrame:
+    """The slots as a frame: their stretches, where they are and what each holds."""
+    part = np.asarray(rows["part"], dtype=np.int64)
+    start = np.asarray(rows["start"], dtype=np.float64)
+    end = np.asarray(rows["end"], dtype=np.float64)
+    mid_lon = np.empty(part.size)
+    mid_lat = np.empty(part.size)
+    by_part = {c.part: c for c in prepared.chains}
+    for i, (p, m) in enumerate(zip(part, rows["mid"], strict=True)):
+        x, y, _ = by_part[int(p)].interpolate([float(m)])
+        mid_lon[i], mid_lat[i] = x[0], y[0]
+    frame = pd.DataFrame(
+        {
+            "slot": np.arange(1, part.size + 1, dtype=np.int64),
+            "part": part,
+            "start_km": start,
+            "end_km": end,
+            "length_km": end - start,
+            "oblast": np.asarray(oblast_of(mid_lon, mid_lat), dtype=object)
+            if part.size
+            else np.empty(0, dtype=object),
+            "unit": np.asarray(rows["unit"], dtype=np.int64),
+            "reason": np.asarray(rows["reason"], dtype=object),
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+
+def place_along(
+    line: gpd.GeoDataFrame | BaseGeometry | PreparedLine,
+    *,
+    spacing_km: float,
+    standoff_km: float,
+    radius_km: float | None = None,
+    offset_km: float | None = None,
+    all_parts: bool = True,
+    occupied: Area | None = None,
+    outline: BaseGeometry | None = None,
+    kyiv: tuple[float, float] = KYIV,
+) -> gpd.GeoDataFrame:
+    """Place one unit per slot along the line, ``standoff_km`` behind it (in the band).
+
+    The units of :func:`place_along_slots` (which see for the parameters and the rules),
+    without the slots.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> units = place_along(LineString([(35.0, 47.0), (35.0, 48.8)]), spacing_km=50,
+    ...                     standoff_km=10)
+    >>> units["km_along"].tolist(), sorted(set(units["side"]))
+    ([25.0, 75.0, 125.0, 175.0], ['left'])
+    """
+    units, _ = place_along_slots(
+        line,
+        spacing_km=spacing_km,
+        standoff_km=standoff_km,
+        radius_km=radius_km,
+        offset_km=offset_km,
+        all_parts=all_parts,
+        occupied=occupied,
+        outline=outline,
+        kyiv=kyiv,
+    )
+    return units

@@ -236,7 +236,7 @@ def _ring(
     )
     nearest = float(ground.line.distance_km([lon0], [lat0])[0])
     distance = ground.line.distance_km(lon, lat)
-    ok = ground.valid(lon, lat, distance, standoff_km)
+    ok = ground.valid(lon, lat, distance, standoff_km, band=False)
     if not ok.any():
         raise InputError(
             f"no position on the {radius_km:g} km ring around {name} is on the friendly side "

@@ -26,7 +26,8 @@ from geo.prepared import PreparedLine
 from layers.bundle import MAX_HUBS, MAX_POINTS, Layers
 from layers.hinterland import default_sites
 from layers.provenance import Provenance, attach, provenance_of
-from planner.coverage import coverage_polygons, measure_coverage
+from planner.along import place_along_slots
+from planner.coverage import coverage_polygons, measure_coverage, merge_intervals
 from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import ROTATION_DEFAULT, Forces, Sustainment, count_forces, sustain
 from planner.limits import check_units, line_km, units_along
@@ -38,7 +39,7 @@ from planner.logistics import (
     response_times,
     supply_legs,
 )
-from planner.placement import place_along, place_around_points
+from planner.placement import place_around_points
 from planner.presets import PRESETS, REASSURANCE_OPTION, get_preset
 from planner.rounding import (
     brigades_out,
@@ -58,7 +59,7 @@ from planner.sites import place_at_sites, sites_too_near
 from planner.units import UnitType
 from planner.yardsticks import YARDSTICKS, fits_proposals, per_km
 
-__all__ = ["ROW_KEYS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
+__all__ = ["ROW_KEYS", "SLOT_COLUMNS", "UNIT_COLUMNS", "Plan", "make_plan", "plan_all"]
 
 #: Columns of :attr:`Plan.units` (besides geometry), in order.
 UNIT_COLUMNS = [
@@ -88,6 +89,19 @@ UNIT_COLUMNS = [
     "road_kmh",
 ]
 
+#: Columns of :attr:`Plan.slots` (besides geometry, the slot's stretch of line), in order.
+SLOT_COLUMNS = [
+    "deployment",
+    "slot",
+    "part",
+    "start_km",
+    "end_km",
+    "length_km",
+    "oblast",
+    "unit_id",
+    "reason",
+]
+
 #: Keys of :meth:`Plan.row`, in order: the comparison table's columns.
 ROW_KEYS = [
     "option",
@@ -114,6 +128,9 @@ ROW_KEYS = [
     "overlap_fraction",
     "largest_gap_km",
     "gaps",
+    # slots along the line: how many stayed empty, how much line no unit's slot lies on
+    "slots_empty",
+    "unassigned_km",
     # force arithmetic: the notes' figures x rotation, against availability
     "rotation_factor",
     "sustained_troops_min",
@@ -188,6 +205,14 @@ class Plan:
     gaps : GeoDataFrame
         Uncovered stretches of the line (LineString): ``gap_id``, ``part``, ``start_km``,
         ``end_km``, ``length_km``, ``oblast``.
+    slots : GeoDataFrame
+        Every slot of the deployments along the line (LineString: its stretch of line), with
+        the columns :data:`SLOT_COLUMNS`: ``unit_id`` is the unit holding it (None when the
+        slot is empty) and ``reason`` ``placed``, ``no-valid-position``, ``outside-ukraine``
+        or ``too-short`` (:func:`planner.along.place_along_slots`).
+    unassigned_km : float
+        Length of line, km, that no placed unit's slot lies on (empty slots, parts too short
+        for a slot, ends beyond the last slot; all of it without deployments along the line).
     legs : GeoDataFrame
         Supply legs rear -> entry -> forward hub -> unit (LineString): ``unit_id``, ``rear``,
         ``entry``, ``forward``, ``geodesic_km``, ``road_km``, ``hours``.
@@ -239,6 +264,8 @@ class Plan:
     units: gpd.GeoDataFrame
     coverage: gpd.GeoDataFrame
     gaps: gpd.GeoDataFrame
+    slots: gpd.GeoDataFrame
+    unassigned_km: float
     legs: gpd.GeoDataFrame
     covered_fraction: float
     largest_gap_km: float
@@ -323,6 +350,8 @@ class Plan:
             "overlap_fraction": fraction_out(self.overlap_fraction),
             "largest_gap_km": km_out(self.largest_gap_km),
             "gaps": len(self.gaps),
+            "slots_empty": self.slots_empty,
+            "unassigned_km": round(self.unassigned_km, 1),
             "rotation_factor": self.forces.rotation_factor,
             "sustained_troops_min": troops_out(self.forces.sustained_troops_min),
             "sustained_troops_max": troops_out(self.forces.sustained_troops_max),
@@ -403,14 +432,42 @@ class Plan:
             "fits_proposals": fits_proposals(self.nominal.troops_max),
         }
 
+    @property
+    def slots_empty(self) -> int:
+        """How many slots along the line hold no unit (``too-short`` ones included)."""
+        return int((self.slots["reason"] != "placed").sum())
+
     def frames(self) -> dict[str, gpd.GeoDataFrame]:
-        """The plan's layers by name (``units``, ``coverage``, ``gaps``, ``legs``) for export."""
+        """The plan's layers by name (``units``, ``coverage``, ``gaps``, ``slots``, ``legs``)."""
         return {
             "units": self.units,
             "coverage": self.coverage,
             "gaps": self.gaps,
+            "slots": self.slots,
             "legs": self.legs,
         }
+
+    def _slots_line(self) -> str | None:
+        """The summary's line on the slots: how many are empty, and where."""
+        if not len(self.slots):
+            return None
+        empty = self.slots[self.slots["reason"] != "placed"]
+        head = (
+            f"  slots: {len(self.slots)} along the line, {len(empty)} empty; "
+            f"{self.unassigned_km:,.0f} km of line in no unit's slot"
+        )
+        if not len(empty):
+            return head
+        where = []
+        for _, row in empty.iterrows():
+            place = row["oblast"] or "outside the oblasts"
+            where.append(
+                f"{row['deployment']} slot {row['slot']} (part {row['part']}, "
+                f"km {row['start_km']:.0f}-{row['end_km']:.0f}, {place}): {row['reason']}"
+            )
+        shown = where[:12]
+        more = f"\n    ... and {len(where) - len(shown)} more" if len(where) > len(shown) else ""
+        return head + "\n    " + "\n    ".join(shown) + more
 
     def summary(self) -> str:
         """A few lines for the terminal: units, coverage, force and which ends it fits.
@@ -461,6 +518,7 @@ class Plan:
             f"  coverage: {percent_text(self.covered_fraction)} of the line, {len(self.gaps)} "
             f"gaps, largest {km_text(self.largest_gap_km)} km; covered twice or more "
             f"{percent_text(self.overlap_fraction)}",
+            *([slots] if (slots := self._slots_line()) else []),
             f"  rotation x{self.rotation}: {sustained(fit)}"
             + (" (notes' figures)" if self.has_notes_figures else ""),
         ]
@@ -609,23 +667,26 @@ def _check_size(scenario: Scenario, prepared: PreparedLine, layers: Layers) -> N
 def _place(
     deployment: Deployment,
     standoff_km: float,
+    radius_km: float,
     prepared: PreparedLine,
     layers: Layers,
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The deployment's units, and its slots when it runs along the line."""
     if deployment.along == "sites":
-        return place_at_sites(default_sites(), prepared, min_distance_km=standoff_km)
+        return place_at_sites(default_sites(), prepared, min_distance_km=standoff_km), None
     if deployment.along == "line":
         assert deployment.spacing_km is not None  # Deployment checks it
-        return place_along(
+        return place_along_slots(
             prepared,
             spacing_km=deployment.spacing_km,
             standoff_km=standoff_km,
+            radius_km=radius_km,
             offset_km=deployment.offset_km,
             all_parts=deployment.all_parts,
             occupied=layers.occupied,
         )
     try:
-        return place_around_points(
+        units = place_around_points(
             layers.points,
             prepared,
             count=deployment.count,
@@ -635,6 +696,28 @@ def _place(
         )
     except InputError as exc:  # the ring's radius is the deployment's ring_km
         raise InputError(str(exc).replace("radius_km", "ring_km")) from None
+    return units, None
+
+
+def _empty_slots() -> gpd.GeoDataFrame:
+    """The slots of a plan without deployments along the line, with typed columns."""
+    dtypes = {"slot": "int64", "part": "int64", "start_km": float, "end_km": float}
+    dtypes |= {"length_km": float}
+    frame = pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in SLOT_COLUMNS})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _unassigned_km(prepared: PreparedLine, slots: gpd.GeoDataFrame) -> float:
+    """Length of line no placed unit's slot lies on, km (all deployments, all parts)."""
+    held = slots[slots["reason"] == "placed"]
+    total = 0.0
+    for chain in prepared.chains:
+        mine = held[held["part"] == chain.part]
+        start, end = merge_intervals(
+            mine["start_km"].to_numpy(dtype=np.float64), mine["end_km"].to_numpy(dtype=np.float64)
+        )
+        total += chain.length_km - float(np.clip(end - start, 0.0, None).sum())
+    return max(total, 0.0)
 
 
 _TEXT_COLUMNS = {
@@ -702,6 +785,8 @@ def _attach_provenance(
         "units": "unit positions",
         "coverage": "geodesic coverage circles of the units",
         "gaps": "stretches of the line out of every unit's reach",
+        "slots": "the slots of the deployments along the line: each one's stretch of line, "
+        "the unit holding it or why it is empty",
         "legs": "supply legs rear -> entry -> nearest forward hub -> unit, geodesic, x circuity "
         "for road km, at convoy speed for hours",
     }
@@ -764,6 +849,7 @@ def make_plan(
     radius_km: float | None = None,
     rotation: int | None = None,
     response_target_h: float | None = None,
+    all_parts: bool | None = None,
 ) -> Plan:
     """Place a scenario (or preset) on the layers and measure it.
 
@@ -774,8 +860,9 @@ def make_plan(
     scenario : Scenario or (int, str)
         A scenario (:func:`planner.load_scenario`), a preset (:data:`planner.PRESETS`), or a
         preset's (option, variant) pair.
-    unit, spacing_km, standoff_km, radius_km, rotation, response_target_h : optional
-        Overrides for every deployment (``spacing_km`` for those along the line): see
+    unit, spacing_km, standoff_km, radius_km, rotation, response_target_h, all_parts : optional
+        Overrides for every deployment (``spacing_km`` and ``all_parts`` for those along the
+        line; ``all_parts=False`` is ``--main-only``): see
         :meth:`Scenario.with_overrides`. A preset keeps the notes' figures; the overrides are
         recorded in ``parameters["overrides"]``.
 
@@ -805,6 +892,7 @@ def make_plan(
         radius_km=radius_km,
         rotation=rotation,
         response_target_h=response_target_h,
+        all_parts=all_parts,
     )
     scenario = base.with_overrides(**overrides)
     prepared = prepare_line(layers.line)
@@ -813,7 +901,8 @@ def make_plan(
     line_date = str(line["date"].iloc[0]) if "date" in line.columns and len(line) else ""
 
     _check_size(scenario, prepared, layers)
-    placed_frames = []
+    placed_frames: list[gpd.GeoDataFrame] = []
+    slot_frames: list[tuple[str, int, gpd.GeoDataFrame]] = []
     skipped: list[dict[str, Any]] = []
     counts: list[tuple[UnitType, int]] = []
     described = []
@@ -830,9 +919,12 @@ def make_plan(
                         default_sites(), prepared, min_distance_km=standoff
                     )
                 ]
-            placed = _place(deployment, standoff, prepared, layers)
+            placed, slots = _place(deployment, standoff, radius, prepared, layers)
         except InputError as exc:
             raise InputError(f"{scenario.name}, deployment '{deployment.name}': {exc}") from None
+        if slots is not None:
+            first = sum(len(f) for f in placed_frames)  # the deployment's first unit's row
+            slot_frames.append((deployment.name, first, slots))
         placed = placed.assign(
             deployment=deployment.name,
             unit_type=unit_type.id,
@@ -860,6 +952,7 @@ def make_plan(
         if column not in units.columns:
             units[column] = default
         units[column] = units[column].fillna(default)
+    slots = _plan_slots(slot_frames, units["unit_id"].to_numpy())
     lon, lat = as_lonlat(units)
     units["nearest_unit_km"] = nearest_neighbour_km(lon, lat)
     for column in ("bearing_to_point_deg", "km_along", "distance_to_line_km"):
@@ -911,7 +1004,13 @@ def make_plan(
         "sites_skipped": skipped,
     }
     _attach_provenance(
-        {"units": units, "coverage": circles, "gaps": measured.gaps, "legs": legs},
+        {
+            "units": units,
+            "coverage": circles,
+            "gaps": measured.gaps,
+            "slots": slots,
+            "legs": legs,
+        },
         scenario.name,
         line,
         described,
@@ -928,6 +1027,8 @@ def make_plan(
         units=units,
         coverage=circles,
         gaps=measured.gaps,
+        slots=slots,
+        unassigned_km=_unassigned_km(prepared, slots),
         legs=legs,
         covered_fraction=measured.covered_fraction,
         largest_gap_km=measured.largest_gap_km,
@@ -952,15 +1053,39 @@ def plan_all(
     rotation: int = ROTATION_DEFAULT,
     scenarios: Iterable[Scenario] = (),
     response_target_h: float | None = None,
+    all_parts: bool | None = None,
 ) -> list[Plan]:
     """Plan the nine presets (options 1-4 x eur-plus / ua-supported, then option 0, the
     reassurance force), then each scenario.
 
     ``rotation`` and ``response_target_h`` (default: the scenario's, 6 h for the presets)
-    apply to the presets; scenarios keep their own.
+    apply to the presets; scenarios keep their own. ``all_parts=False`` (``--main-only``)
+    keeps every deployment along the line, presets' and scenarios', to the main part.
     """
     plans = [
-        make_plan(layers, preset, rotation=rotation, response_target_h=response_target_h)
+        make_plan(
+            layers,
+            preset,
+            rotation=rotation,
+            response_target_h=response_target_h,
+            all_parts=all_parts,
+        )
         for preset in PRESETS.values()
     ]
-    return plans + [make_plan(layers, scenario) for scenario in scenarios]
+    return plans + [make_plan(layers, scenario, all_parts=all_parts) for scenario in scenarios]
+
+
+def _plan_slots(
+    slot_frames: list[tuple[str, int, gpd.GeoDataFrame]], unit_ids: np.ndarray
+) -> gpd.GeoDataFrame:
+    """Every deployment's slots, with the deployment's name and the unit id holding each."""
+    if not slot_frames:
+        return _empty_slots()
+    frames = []
+    for name, first, slots in slot_frames:
+        row = slots["unit"].to_numpy(dtype=np.int64)
+        ids = [str(unit_ids[first + r]) if r >= 0 else None for r in row]
+        frames.append(slots.drop(columns="unit").assign(deployment=name, unit_id=ids))
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    out["oblast"] = out["oblast"].astype(str)
+    return gpd.GeoDataFrame(out[[*SLOT_COLUMNS, "geometry"]], crs="EPSG:4326")

@@ -43,7 +43,12 @@ from geo.prepared import Chain, PreparedLine
 from layers.oblasts import oblast_of, ukraine_outline
 
 __all__ = [
+    "BAND_ABOVE",
+    "BAND_ABOVE_MIN_KM",
+    "BAND_BELOW",
     "KYIV",
+    "MAX_PUSH",
+    "ON_LINE_KM",
     "POINT_COLUMNS",
     "SLIDE_STEP_KM",
     "STANDOFF_TOLERANCE",
@@ -51,6 +56,8 @@ __all__ = [
     "Area",
     "Ground",
     "as_area",
+    "band_km",
+    "in_band",
     "direction_deg",
     "no_side_error",
     "side_names",
@@ -68,12 +75,58 @@ UNIT_COLUMNS = ["km_along", "part", "distance_to_line_km", "side", "oblast", "ne
 #: Columns of a placement around points (besides geometry).
 POINT_COLUMNS = [*UNIT_COLUMNS, "point", "distance_to_point_km", "bearing_to_point_deg"]
 
-STANDOFF_TOLERANCE = 1e-3
-# A unit pushed out on a bend may go at most this many standoffs from its point on the line.
-_MAX_PUSH = 5.0
+#: Below the standoff, the band reaches down this fraction of it (1 %).
+BAND_BELOW = 0.01
+#: Above the standoff, the band reaches up this fraction of it (25 %) ...
+BAND_ABOVE = 0.25
+#: ... or this many km, whichever is more.
+BAND_ABOVE_MIN_KM = 2.0
+#: Kept for callers of the former module: the band's lower edge as a fraction below.
+STANDOFF_TOLERANCE = BAND_BELOW
+#: A position this close to the line (km) is on it: neither side, friendly by definition.
+ON_LINE_KM = 0.05
 _PUSH_STEPS = 40
+#: Without the band (``band=False``), a unit may be pushed this many standoffs out.
+MAX_PUSH = 5.0
 SLIDE_STEP_KM = 1.0
 _SLIDE_BATCH = 8
+# The smallest scale (km) of the line's direction and of the side probes.
+_MIN_SCALE_KM = 1.0
+
+
+def band_km(standoff_km: float) -> tuple[float, float]:
+    """The standoff band: how near and how far from the line (all parts) a unit may stand.
+
+    Parameters
+    ----------
+    standoff_km : float
+        The deployment's standoff, km (>= 0).
+
+    Returns
+    -------
+    low_km, high_km : float
+        ``standoff - 1 %`` and ``standoff + max(2 km, 25 % of the standoff)``.
+
+    Examples
+    --------
+    >>> band_km(10.0), band_km(20.0), band_km(0.0)
+    ((9.9, 12.0), (19.8, 25.0), (0.0, 2.0))
+    """
+    low = standoff_km * (1.0 - BAND_BELOW)
+    return low, standoff_km + max(BAND_ABOVE_MIN_KM, BAND_ABOVE * standoff_km)
+
+
+def in_band(distance_km: ArrayLike, standoff_km: float) -> NDArray[np.bool_]:
+    """Whether each geodesic distance to the line (km) lies in :func:`band_km` of the standoff.
+
+    Examples
+    --------
+    >>> in_band([9.8, 9.9, 12.0, 12.1], 10.0).tolist()
+    [False, True, True, False]
+    """
+    low, high = band_km(standoff_km)
+    distance = np.asarray(distance_km, dtype=np.float64)
+    return (distance >= low - 1e-9) & (distance <= high + 1e-9)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,9 +197,10 @@ class Ground:
         """
         km = np.linspace(0.0, chain.length_km, 23)[1:-1]
         lon, lat, _ = chain.interpolate(km)
-        azimuth = direction_deg(chain, km, standoff_km)
+        scale = max(standoff_km, _MIN_SCALE_KM)  # units on the line (standoff 0) still have a side
+        azimuth = direction_deg(chain, km, scale)
         probes = []
-        for distance in (standoff_km / 2.0, standoff_km):
+        for distance in (scale / 2.0, scale):
             for turn in (90.0, -90.0):
                 probes.append(offset_point(lon, lat, azimuth + turn, distance))
         tests = [self.friendly] if self.occupied is None else [self.friendly, self.kyiv_side]
@@ -159,28 +213,36 @@ class Ground:
         return None
 
     def set_back(
-        self, chain: Chain, km: FloatArray, sign: int, standoff_km: float
+        self, chain: Chain, km: FloatArray, sign: int, standoff_km: float, *, band: bool = True
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Positions ``standoff_km`` behind the points at ``km``, pushed clear on bends.
 
-        Returns lon, lat and the geodesic distance to the whole line (short of the standoff
-        where pushing up to :data:`_MAX_PUSH` standoffs did not clear the line).
+        Each moves ``standoff_km`` from its point on the part, at 90 degrees to the part's
+        direction, to the side ``sign`` (+1 right, -1 left); where that ends nearer another
+        stretch of line than the standoff, it is pushed further along the same geodesic, but
+        never beyond the band's upper edge (:func:`band_km`; with ``band=False``,
+        :data:`MAX_PUSH` standoffs). Returns lon, lat and the geodesic
+        distance to the whole line (below the band where pushing to its edge did not clear the
+        line: such positions are not :meth:`valid`).
         """
         foot_lon, foot_lat, _ = chain.interpolate(km)
+        if standoff_km == 0.0:
+            return foot_lon, foot_lat, self.line.distance_km(foot_lon, foot_lat, upper_km=0.001)
         bearing = direction_deg(chain, km, standoff_km) + 90.0 * sign
         move = np.full(km.size, float(standoff_km))
         lon, lat = offset_point(foot_lon, foot_lat, bearing, move)
         # no farther from the line than from the point on it it moved away from
         distance = self.line.distance_km(lon, lat, upper_km=move)
         slope = np.ones(km.size)
-        target = standoff_km * (1.0 - STANDOFF_TOLERANCE)
-        limit = _MAX_PUSH * standoff_km
+        target, limit = band_km(standoff_km)
+        if not band:
+            limit = MAX_PUSH * standoff_km
         for _ in range(_PUSH_STEPS):
             short = np.flatnonzero((distance < target) & (move < limit))
             if short.size == 0:
                 break
             # the distance grows at most 1 km per km pushed; secant steps converge in a few
-            step = (standoff_km - distance[short]) / slope[short] * (1.0 + STANDOFF_TOLERANCE)
+            step = (standoff_km - distance[short]) / slope[short] * 1.001
             pushed = np.minimum(move[short] + step, limit)
             lon[short], lat[short] = offset_point(
                 foot_lon[short], foot_lat[short], bearing[short], pushed
@@ -192,25 +254,60 @@ class Ground:
         return lon, lat, distance
 
     def valid(
-        self, lon: FloatArray, lat: FloatArray, distance: FloatArray, standoff_km: float
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        distance: FloatArray,
+        standoff_km: float,
+        *,
+        band: bool = True,
     ) -> NDArray[np.bool_]:
-        """Positions at the standoff or more, inside Ukraine, on the friendly side."""
-        ok = distance >= standoff_km * (1.0 - STANDOFF_TOLERANCE)
+        """Positions in the standoff band, inside Ukraine, on the friendly side.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            The positions, degrees.
+        distance : numpy.ndarray
+            Their geodesic distance to the whole line, km.
+        standoff_km : float
+            The standoff, km.
+        band : bool, default True
+            Keep the band's upper edge too; False: the standoff or more (less 1 %), for
+            positions not set back from the line (a ring around a point).
+        """
+        low = band_km(standoff_km)[0]
+        ok = in_band(distance, standoff_km) if band else distance >= low - 1e-9
         ok[ok] &= self.inside(lon[ok], lat[ok])
-        ok[ok] &= self.friendly(lon[ok], lat[ok])
+        on_line = distance <= ON_LINE_KM
+        check = ok & ~on_line
+        ok[check] &= self.friendly(lon[check], lat[check])
         return ok
 
+    def inside_any(self, lon: FloatArray, lat: FloatArray) -> bool:
+        """Whether any of the positions is inside Ukraine (to tell why none is valid)."""
+        return bool(self.inside(lon, lat).any())
+
     def positions(
-        self, chain: Chain, km: FloatArray, sign: int, standoff_km: float, slide_km: float
+        self,
+        chain: Chain,
+        km: FloatArray,
+        sign: int,
+        standoff_km: float,
+        slide_km: float,
+        *,
+        band: bool = True,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
         """Set-back positions for points at ``km``, sliding those that break a rule.
 
-        Returns lon, lat, distance to the line, the km along the part where each ended up, and
-        which units have a position at all.
+        Each point slides in 1 km steps (nearest first, alternating forward and back) up to
+        ``slide_km`` either way until its position keeps every rule (:meth:`valid`, with
+        ``band``). Returns lon, lat, distance to the line, the km along the part where each
+        ended up, and which units have a position at all.
         """
         km = km.astype(np.float64)
-        lon, lat, distance = self.set_back(chain, km, sign, standoff_km)
-        ok = self.valid(lon, lat, distance, standoff_km)
+        lon, lat, distance = self.set_back(chain, km, sign, standoff_km, band=band)
+        ok = self.valid(lon, lat, distance, standoff_km, band=band)
         steps = np.arange(1, int(slide_km / SLIDE_STEP_KM) + 1) * SLIDE_STEP_KM
         shifts = np.column_stack((steps, -steps)).ravel()
         for i in np.flatnonzero(~ok):
@@ -218,8 +315,8 @@ class Ground:
             trials = trials[(trials >= 0.0) & (trials <= chain.length_km)]
             for first in range(0, trials.size, _SLIDE_BATCH):  # nearest first, few at a time
                 trial = trials[first : first + _SLIDE_BATCH]
-                t_lon, t_lat, t_dist = self.set_back(chain, trial, sign, standoff_km)
-                good = np.flatnonzero(self.valid(t_lon, t_lat, t_dist, standoff_km))
+                t_lon, t_lat, t_dist = self.set_back(chain, trial, sign, standoff_km, band=band)
+                good = np.flatnonzero(self.valid(t_lon, t_lat, t_dist, standoff_km, band=band))
                 if good.size:
                     j = good[0]
                     lon[i], lat[i], distance[i] = t_lon[j], t_lat[j], t_dist[j]

@@ -45,7 +45,8 @@ Keys of a ``[[deployment]]``:
 ``offset_km``
     Distance of the first unit from the south-western end (default ``spacing_km / 2``).
 ``all_parts``
-    Also place along the line's other parts, not just the main one (default false).
+    Slots on every part of the line at least half a spacing long, longest first (default
+    true); false: the main part only.
 ``count``
     Units per concentration point (``along = "points"``, default 1).
 ``ring_km``
@@ -167,7 +168,7 @@ _DEPLOYMENT_KEYS: Mapping[str, _Check] = {
     "all_parts": ("true or false", lambda v: isinstance(v, bool)),
     "count": ("a whole number >= 1", _whole),
     "ring_km": ("a positive number of km", _positive),
-    "standoff_km": ("a positive number of km", _positive),
+    "standoff_km": ("a number of km >= 0", _non_negative),
     "radius_km": ("a positive number of km", _positive),
 }
 _LINE_ONLY = ("spacing_km", "offset_km", "all_parts")
@@ -179,7 +180,7 @@ _UNIT_KEYS: Mapping[str, _Check] = {
     "troops": ("a whole number of troops per brigade >= 1", _whole),
     "sidc": ("a 20-digit string", lambda v: isinstance(v, str) and re.fullmatch(r"\d{20}", v)),
     "radius_km": ("a positive number of km", _positive),
-    "standoff_km": ("a positive number of km", _positive),
+    "standoff_km": ("a number of km >= 0", _non_negative),
     "notice_h": ("a number of hours >= 0 (notice to move)", _non_negative),
     "road_kmh": ("a positive road speed in km/h", _positive),
     "rationale": ("a string", lambda v: isinstance(v, str)),
@@ -257,7 +258,7 @@ class Deployment:
     along: Along = "line"
     spacing_km: float | None = None
     offset_km: float | None = None
-    all_parts: bool = False
+    all_parts: bool = True
     count: int = 1
     ring_km: float | None = None
     standoff_km: float | None = None
@@ -273,7 +274,9 @@ class Deployment:
                 raise InputError(f"deployment '{self.name}': {problem}")
         given = {k: getattr(self, k) for k in (*_LINE_ONLY, *_POINTS_ONLY)}
         given = {
-            k: v for k, v in given.items() if v not in (None, False) and (k, v) != ("count", 1)
+            k: v
+            for k, v in given.items()
+            if v is not None and (k, v) not in (("count", 1), ("all_parts", True))
         }
         mismatch = _mismatch(self.along, given)
         if mismatch:
@@ -340,11 +343,13 @@ class Scenario:
         radius_km: float | None = None,
         rotation: int | None = None,
         response_target_h: float | None = None,
+        all_parts: bool | None = None,
     ) -> Scenario:
         """Return the scenario with options of the command line applied to every deployment.
 
-        ``spacing_km`` applies to deployments along the line only; ``rotation`` and
-        ``response_target_h`` to the scenario; the others to all deployments.
+        ``spacing_km`` and ``all_parts`` (False for ``--main-only``) apply to deployments
+        along the line only; ``rotation`` and ``response_target_h`` to the scenario; the
+        others to all deployments.
 
         Raises
         ------
@@ -366,9 +371,12 @@ class Scenario:
                 f"does not apply to '{self.name}': its units are not placed along the line "
                 "(around the concentration points, or at sites); leave it out",
             )
+        if all_parts is not None:
+            changes["all_parts"] = bool(all_parts)
+        line_only = ("spacing_km", "all_parts")
         deployments = tuple(
             replace(
-                d, **{k: v for k, v in changes.items() if k != "spacing_km" or d.along == "line"}
+                d, **{k: v for k, v in changes.items() if k not in line_only or d.along == "line"}
             )
             for d in self.deployments
         )

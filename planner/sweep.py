@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -29,6 +30,7 @@ from planner.forces import Availability, count_forces, sustain, validate_rotatio
 from planner.limits import check_configurations, check_units, units_along
 from planner.placement import place_along
 from planner.rounding import brigades_out, fraction_out, km_out, troops_out
+from planner.rules import band_km
 from planner.units import UNIT_TYPES, UnitType, get_unit_type
 
 __all__ = ["SWEEP_COLUMNS", "sweep_grid"]
@@ -79,12 +81,14 @@ def _coverage(
     return covered / prepared.length_km, largest
 
 
-def _values(name: str, values: Sequence[float], limit_km: float, what: str) -> list[float]:
+def _values(
+    name: str, values: Sequence[float], limit_km: float, what: str, *, allow_zero: bool = False
+) -> list[float]:
     if not len(values):
         raise InputError(f"--{name.replace('_', '-')} has no values; give one or more")
     out = []
     for value in values:
-        km = check_km(name, value)
+        km = check_km(name, value, allow_zero=allow_zero)
         if km > limit_km:
             raise InputError(
                 f"{name} is {km:g} km, longer than the {what} ({limit_km:.0f} km); pass values "
@@ -106,6 +110,7 @@ def sweep_grid(
     max_troops: int = 300_000,
     availability: Availability | None = None,
     progress: bool = False,
+    all_parts: bool = True,
 ) -> pd.DataFrame:
     """Plan every configuration of a grid and say which meet the goal.
 
@@ -130,6 +135,8 @@ def sweep_grid(
         the notes').
     progress : bool
         Show a progress bar (tqdm) on standard error.
+    all_parts : bool, default True
+        Slots on every part of the line; False (``--main-only``): the main part only.
 
     Returns
     -------
@@ -166,6 +173,7 @@ def sweep_grid(
         [unit_type.standoff_km] if standoff_km is None else standoff_km,
         prepared.length_km,
         "line",
+        allow_zero=True,
     )
     rotations = [validate_rotation(r) for r in dict.fromkeys(rotation)] if rotation else []
     if not rotations:
@@ -188,12 +196,28 @@ def sweep_grid(
     rows = []
     try:
         for spacing, standoff in itertools.product(spacings, standoffs):
-            units = place_along(
-                prepared, spacing_km=spacing, standoff_km=standoff, occupied=layers.occupied
-            )
-            lon, lat = as_lonlat(units)
-            forces = count_forces([(unit_type, len(units))])
+            # a unit must reach the line: a radius inside the band keeps units nearer
+            placements: dict[float, gpd.GeoDataFrame] = {}
             for radius in radii:
+                if standoff >= radius:
+                    raise InputError(
+                        f"standoff_km ({standoff:g}) is not less than radius_km ({radius:g}): "
+                        "a unit that far behind the line covers none of it; pass a smaller "
+                        "standoff or a larger radius"
+                    )
+                cap = min(radius, band_km(standoff)[1] + 1.0)
+                if cap not in placements:
+                    placements[cap] = place_along(
+                        prepared,
+                        spacing_km=spacing,
+                        standoff_km=standoff,
+                        radius_km=radius if cap == radius else None,
+                        all_parts=all_parts,
+                        occupied=layers.occupied,
+                    )
+                units = placements[cap]
+                lon, lat = as_lonlat(units)
+                forces = count_forces([(unit_type, len(units))])
                 covered, largest_gap = _coverage(prepared, lon, lat, radius)
                 covered = fraction_out(covered)  # "meets" agrees with the figure in the table
                 for factor in rotations:

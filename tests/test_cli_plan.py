@@ -18,7 +18,7 @@ import pyogrio
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-PLAN_LAYERS = ["units", "coverage", "gaps", "legs", "line", "points", "hubs"]
+PLAN_LAYERS = ["units", "coverage", "gaps", "slots", "legs", "line", "points", "hubs"]
 STRAIGHT = {"type": "LineString", "coordinates": [[35.0, 47.0], [35.0, 48.8]]}
 AT_SEA = {"type": "LineString", "coordinates": [[31.0, 43.5], [33.0, 43.6]]}
 OPTION_1 = ("--option", "1", "--variant", "eur-plus")

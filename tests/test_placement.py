@@ -22,6 +22,7 @@ from shapely.geometry import LineString, MultiLineString, Polygon, box
 
 from geo.errors import InputError
 from layers.oblasts import ukraine_outline
+from planner.along import place_along_slots
 from planner.coverage import measure_coverage
 from planner.distances import prepare_line
 from planner.placement import (
@@ -142,24 +143,28 @@ def test_concave_bend_pushes_units_clear_of_the_other_leg():
     corner = (36.0, 48.3)
     assert GEOD.inv(*corner, *KYIV)[0] % 360.0 == pytest.approx(303.0, abs=1.0)
     vee = LineString([along(*corner, 283.0, 100.0), corner, along(*corner, 323.0, 100.0)])
-    units = place_along(vee, spacing_km=10, standoff_km=10, offset_km=5)
+    units, slots = place_along_slots(vee, spacing_km=10, standoff_km=10, offset_km=5)
     distance = line_distance(units, vee)
-    assert (distance >= 10.0 * 0.99).all()
+    # in the band [9.9, 12.0] km of both legs, never pushed further
+    assert (distance >= 10.0 * 0.99).all() and (distance <= 12.0 + 1e-6).all()
     assert units["distance_to_line_km"].to_numpy() == pytest.approx(distance, rel=1e-3)
     assert kyiv_side(units, vee).all()
     # on the straight stretches, away from the corner, exactly the standoff (within 1 %)
     far = (np.abs(units["km_along"] - 100.0) > 40.0).to_numpy()
     assert far.sum() >= 8
     assert distance[far] == pytest.approx(10.0, rel=0.01)
-    # near the corner they had to be pushed beyond the standoff
-    assert distance[~far].max() > 10.0 * 1.2
+    # the 20 slots of the two legs are all accounted for; inside the corner, where every
+    # position in the band is nearer the other leg, slots stay empty rather than units
+    # being pushed out of the band
+    assert len(slots) == 20 and len(units) == (slots["reason"] == "placed").sum()
+    assert set(slots["reason"]) <= {"placed", "no-valid-position"}
 
 
 def test_all_parts_places_along_every_part():
     second = meridian(km=80.0, lon=33.0, lat=46.9)  # south-west of the main part
     line = frame(meridian(), second)
-    main_only = place_along(line, spacing_km=50, standoff_km=10)
-    everything = place_along(line, spacing_km=50, standoff_km=10, all_parts=True)
+    main_only = place_along(line, spacing_km=50, standoff_km=10, all_parts=False)
+    everything = place_along(line, spacing_km=50, standoff_km=10)  # every part by default
     assert set(main_only["part"]) == {0}
     assert everything["part"].tolist() == [0, 0, 0, 0, 1, 1]
     assert everything.loc[everything["part"] == 1, "km_along"].tolist() == [25.0, 75.0]
@@ -224,8 +229,18 @@ def test_bundled_line_50_km_gives_the_hand_count():
     occupied = gpd.read_file(BUNDLED_OCCUPIED)
     main = line.loc[line["is_main"].astype(bool)].geometry.iloc[0]
     main_km = GEOD.geometry_length(main) / 1000.0
-    units = place_along(line, spacing_km=50, standoff_km=10, occupied=occupied)
-    assert len(units) == math.floor((main_km - 25.0) / 50.0) + 1
+    units, slots = place_along_slots(
+        line, spacing_km=50, standoff_km=10, radius_km=25, occupied=occupied
+    )
+    # one slot every 50 km on every part at least 25 km long (parts' lengths by pyproj)
+    lengths = [GEOD.geometry_length(g) / 1000.0 for g in line.geometry]
+    expected = sum(math.floor((km - 25.0) / 50.0) + 1 for km in lengths if km >= 25.0)
+    assert (slots["reason"] != "too-short").sum() == expected
+    assert (slots["reason"] == "too-short").sum() == sum(km < 25.0 for km in lengths)
+    assert len(units) == (slots["reason"] == "placed").sum()
+    assert (slots.loc[slots["part"] == 0, "reason"] != "too-short").sum() == (
+        math.floor((main_km - 25.0) / 50.0) + 1
+    )
     assert shapely.contains_xy(ukraine_outline(), units.geometry.x, units.geometry.y).all()
     occupied_geom = shapely.union_all(occupied.geometry.to_numpy())
     assert not shapely.contains_xy(occupied_geom, units.geometry.x, units.geometry.y).any()
@@ -332,9 +347,8 @@ def test_max_coverage_with_enough_units_covers_everything():
         ({"spacing_km": float("nan"), "standoff_km": 10}, "spacing_km is nan"),
         ({"spacing_km": float("inf"), "standoff_km": 10}, "spacing_km is inf"),
         ({"spacing_km": "fifty", "standoff_km": 10}, "spacing_km is 'fifty'"),
-        ({"spacing_km": 250, "standoff_km": 10}, "longer than the main part"),
+        ({"spacing_km": 250, "standoff_km": 10}, "longer than the line"),
         ({"spacing_km": 50000, "standoff_km": 10}, "at most 2000 km"),
-        ({"spacing_km": 50, "standoff_km": 0}, "standoff_km is 0"),
         ({"spacing_km": 50, "standoff_km": -1}, "standoff_km is -1"),
         ({"spacing_km": 50, "standoff_km": float("nan")}, "standoff_km is nan"),
         ({"spacing_km": 50, "standoff_km": 10, "offset_km": -1}, "offset_km is -1"),

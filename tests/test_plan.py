@@ -84,12 +84,23 @@ def test_preset_on_the_bundled_line(cell: tuple[int, str], bundled: Layers, main
     assert (row["units_nominal"], row["brigades_min"], row["brigades_max"]) == (units, b_min, b_max)
     assert (row["troops_min"], row["troops_max"]) == (t_min, t_max)
     assert (row["option"], row["variant"]) == (option, variant)
-    # what placement on the loaded line gives: first unit at spacing / 2, then every spacing
+    # what placement on the loaded line gives: one slot every spacing on every part at least
+    # half a spacing long (first slot's middle at spacing / 2), a unit in each slot that has
+    # a valid position; parts' lengths by pyproj
     if option == 4:
         placed = 4 if variant == "eur-plus" else 0
+        assert len(plan.slots) == 0
     else:
         spacing = (SPACING if variant == "eur-plus" else SPACING_UA)[option]
-        placed = math.floor((main_km - spacing / 2) / spacing) + 1
+        lengths = [GEOD.geometry_length(g) / 1000.0 for g in bundled.line.geometry]
+        slots = sum(
+            math.floor((km - spacing / 2) / spacing) + 1 for km in lengths if km >= spacing / 2
+        )
+        assert (plan.slots["reason"] != "too-short").sum() == slots
+        placed = int((plan.slots["reason"] == "placed").sum())
+        assert placed >= slots - 8  # a few slots stay empty where no position is valid
+        assert row["slots_empty"] == len(plan.slots) - placed
+        assert plan.units["unit_id"].tolist() == sorted(plan.slots["unit_id"].dropna())
     assert row["units_placed"] == len(plan.units) == placed
     p_min, p_max = brigades_by_hand(placed, BATTALIONS[option])
     assert (row["brigades_placed_min"], row["brigades_placed_max"]) == (
@@ -156,7 +167,7 @@ def test_plan_layers_share_unit_ids(bundled: Layers) -> None:
     assert plan.units.crs.to_epsg() == 4326
     for frame in plan.frames().values():
         assert frame.attrs["provenance"]["date"] == "2025-12-15"
-    assert set(plan.frames()) == {"units", "coverage", "gaps", "legs"}
+    assert set(plan.frames()) == {"units", "coverage", "gaps", "slots", "legs"}
     # every unit's supply leg ends at the unit
     for unit, leg in zip(plan.units.geometry, plan.legs.geometry, strict=True):
         assert leg.coords[-1] == pytest.approx((unit.x, unit.y))

@@ -68,7 +68,7 @@ def test_preset_placement_rule(cell: tuple[int, str]) -> None:
         (deployment,) = preset.deployments
         assert (deployment.along, deployment.spacing_km) == ("line", SPACING[cell])
         assert deployment.offset_km is None  # first unit at spacing / 2
-        assert not deployment.all_parts
+        assert deployment.all_parts  # every part of the line by default
 
 
 # Sustained = troops x rotation; fits: sustained max <= 300,000 and brigades max x rotation <= 41.

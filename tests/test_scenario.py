@@ -117,7 +117,7 @@ GOOD_DEPLOYMENT = '[[deployment]]\nunit = "light-battalion"\nspacing_km = 50\n'
         ),
         # wrong type
         (GOOD_DEPLOYMENT + 'radius_km = "25"\n', 4, ["'radius_km' is '25'", "positive number"]),
-        (GOOD_DEPLOYMENT + "standoff_km = -3\n", 4, ["'standoff_km' is -3", "positive"]),
+        (GOOD_DEPLOYMENT + "standoff_km = -3\n", 4, ["'standoff_km' is -3", ">= 0"]),
         (GOOD_DEPLOYMENT + "radius_km = nan\n", 4, ["'radius_km' is nan"]),
         (GOOD_DEPLOYMENT + "all_parts = 1\n", 4, ["'all_parts' is 1", "true or false"]),
         (GOOD_DEPLOYMENT.replace("50", "0"), 3, ["'spacing_km' is 0"]),

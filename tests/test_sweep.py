@@ -118,7 +118,7 @@ def test_agrees_with_make_plan_on_the_bundled_line() -> None:
         ({"spacing_km": []}, "no values"),
         ({"radius_km": [-5]}, "radius_km"),
         ({"radius_km": [1000]}, "longer than"),
-        ({"standoff_km": [0]}, "standoff_km"),
+        ({"standoff_km": [-1]}, "standoff_km"),
         ({"rotation": [0]}, "rotation"),
         ({"rotation": []}, "no values"),
         ({"min_coverage": 90}, "fraction"),
