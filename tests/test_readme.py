@@ -31,6 +31,29 @@ def test_readme_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (tmp_path / "plan.html").stat().st_size > 10_000
     assert (tmp_path / "briefing.html").stat().st_size > 10_000
     plan = namespace["plan"]
-    # 40 km spacing from 20 km on a main part of ~1,163 km: floor((L - 20) / 40) + 1 units.
+    # 40 km spacing from 20 km: floor((L - 20) / 40) + 1 slots on each part at least 20 km
+    # long (the main part of ~1,163 km gives 29, the 31.6 and 27.0 km parts one each); one
+    # unit in each slot that has a valid position
     main_km = plan.main_line_km  # type: ignore[attr-defined]
-    assert len(plan.units) == int((main_km - 20) // 40) + 1  # type: ignore[attr-defined]
+    slots = plan.slots  # type: ignore[attr-defined]
+    assert (slots.loc[slots["part"] == 0, "reason"] != "too-short").sum() == (
+        int((main_km - 20) // 40) + 1
+    )
+    assert len(plan.units) == (slots["reason"] == "placed").sum() >= 29  # type: ignore[attr-defined]
+
+
+def test_readme_figures_are_the_bundled_lines() -> None:
+    from layers import load_layers
+    from planner import make_plan
+
+    text = README.read_text(encoding="utf-8")
+    layers = load_layers()
+    plan = make_plan(layers, (1, "eur-plus"))
+    row = plan.row()
+    figure = (
+        f"{row['units_placed']} units, {100 * row['coverage_fraction']:.1f} %, "
+        f"gap {row['largest_gap_km']:.1f} km, {row['slots_empty']} of {len(plan.slots)} empty"
+    )
+    assert figure in text
+    main = make_plan(layers, (1, "eur-plus"), all_parts=False)
+    assert f"(`--main-only`: {len(main.units)})" in text
