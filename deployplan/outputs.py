@@ -48,6 +48,8 @@ DESCRIPTIONS = {
     "radius, standoff, distances, hub and response)",
     "coverage": "Geodesic coverage circle of each unit (unit_id, radius_km)",
     "gaps": "Stretches of the contact line outside every unit's radius (km along the line)",
+    "slots": "Slots along the line: the stretch each unit belongs to, empty ones with the reason "
+    "(deployment, slot, part, start_km, end_km, oblast, unit_id NULL when empty, reason)",
     "legs": "Supply legs rear hub -> entry hub -> forward hub -> unit (geodesic and road km)",
     "line": "Line of contact, one line per part (part 0 is the main one), with its date",
     "points": "Expected concentration points",

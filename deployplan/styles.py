@@ -171,7 +171,7 @@ def layer_look(name: str, *, sidcs: Sequence[str] = ()) -> LayerLook | None:
     Parameters
     ----------
     name : str
-        ``units``, ``coverage``, ``gaps``, ``legs``, ``line``, ``points``, ``hubs``,
+        ``units``, ``coverage``, ``gaps``, ``slots``, ``legs``, ``line``, ``points``, ``hubs``,
         ``oblasts`` or ``occupied``.
     sidcs : sequence of str
         For ``units``: the SIDCs to draw besides the built-in unit types' (e.g. a scenario's
@@ -198,6 +198,19 @@ def layer_look(name: str, *, sidcs: Sequence[str] = ()) -> LayerLook | None:
         ),
         "gaps": LayerLook(
             name, "Gap: line outside every unit's radius", Line(GAP, 6 * MM_PER_PX, 0.75)
+        ),
+        "slots": LayerLook(
+            name,
+            "Slot: the stretch of line a unit belongs to",
+            Line(COVERAGE, 1.5 * MM_PER_PX, 0.6),
+            attribute="reason",
+            categories=(
+                Category("placed", "slot holding its unit", Line(COVERAGE, 1.5 * MM_PER_PX, 0.6)),
+                *(
+                    Category(reason, f"empty slot: {reason}", Line(GAP, 3 * MM_PER_PX, 0.9))
+                    for reason in ("no-valid-position", "outside-ukraine", "too-short")
+                ),
+            ),
         ),
         "legs": LayerLook(
             name,

@@ -20,7 +20,18 @@ from deployplan.styles import layer_style
 from layers import load_layers
 from planner import make_plan
 
-SPATIAL = ["units", "coverage", "gaps", "legs", "line", "points", "hubs", "oblasts", "occupied"]
+SPATIAL = [
+    "units",
+    "coverage",
+    "gaps",
+    "slots",
+    "legs",
+    "line",
+    "points",
+    "hubs",
+    "oblasts",
+    "occupied",
+]
 LIGHT_BATTALION = "10031000161211000000"
 BRIGADE = "10031000181205000000"
 

@@ -20,7 +20,18 @@ from shapely.geometry import LineString, Point
 from deployplan.kml import DASH_KM, SPACE_KM, write_kml
 
 K = "{http://www.opengis.net/kml/2.2}"
-PLAN_LAYERS = ["units", "coverage", "gaps", "legs", "line", "points", "hubs", "oblasts", "occupied"]
+PLAN_LAYERS = [
+    "units",
+    "coverage",
+    "gaps",
+    "slots",
+    "legs",
+    "line",
+    "points",
+    "hubs",
+    "oblasts",
+    "occupied",
+]
 OPTION_1 = ("--option", "1", "--variant", "eur-plus")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 GEOD = Geod(ellps="WGS84")
