@@ -91,7 +91,7 @@ def _along(params: Mapping[str, Any], inputs: Mapping[str, str]) -> Result:
         name="QGIS",
         along="line",
         spacing_km=_number(params, "spacing_km"),
-        all_parts=bool(params.get("all_parts", False)),
+        all_parts=bool(params.get("all_parts", True)),
         standoff_km=_number(params, "standoff_km"),
         radius_km=_number(params, "radius_km"),
     )

@@ -255,7 +255,7 @@ class PlaceAlongLine(DeployplanAlgorithm):
         self.addParameter(_number("STANDOFF_KM", "Standoff behind the line (km)", 10.0))
         self.addParameter(_number("RADIUS_KM", "Coverage radius (km)", 25.0))
         self.addParameter(
-            QgsProcessingParameterBoolean("ALL_PARTS", "Every part of the line", False)
+            QgsProcessingParameterBoolean("ALL_PARTS", "Every part of the line", True)
         )
         self.add_sinks([("OUTPUT", "Units"), ("COVERAGE", "Coverage"), ("GAPS", "Gaps")])
 
