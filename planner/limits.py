@@ -38,19 +38,24 @@ def units_along(
     *,
     spacing_km: float,
     offset_km: float | None = None,
-    all_parts: bool = False,
+    all_parts: bool = True,
 ) -> float:
     """How many units :func:`planner.place_along` would place (an upper bound, no placing).
 
-    ``floor((L - offset) / spacing) + 1`` per part of length L, as :func:`place_along` counts;
-    ``inf`` for a spacing so small that the count overflows.
+    Its slots: ``floor((L - offset) / spacing) + 1`` on each part of length L >= offset, one
+    on a part at least half a spacing long but shorter than the offset, none on a shorter
+    part (:mod:`planner.along`); ``inf`` for a spacing so small that the count overflows.
     """
     offset = spacing_km / 2.0 if offset_km is None else offset_km
     total = 0.0
     for chain in prepared.select(all_parts):
+        if chain.length_km < spacing_km / 2.0:
+            continue
         if chain.length_km >= offset:
             with_overflow = (chain.length_km - offset) / spacing_km
             total += math.floor(with_overflow) + 1 if math.isfinite(with_overflow) else math.inf
+        else:
+            total += 1
     return total
 
 

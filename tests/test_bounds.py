@@ -23,9 +23,9 @@ import shapely
 import planner.plan
 from layers import load_default_line
 from layers.bundle import MAX_HUBS, MAX_POINTS
+from planner.along import place_along_slots
 from planner.distances import prepare_line
 from planner.limits import MAX_CONFIGURATIONS, MAX_UNITS, units_along
-from planner.placement import place_along
 from planner.scenario import MAX_SCENARIO_BYTES, MAX_SCENARIO_DEPTH, load_scenario
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -55,7 +55,7 @@ def no_placement(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         raise AssertionError("placement started before the bounds were checked")
 
-    monkeypatch.setattr(planner.plan, "place_along", placing)
+    monkeypatch.setattr(planner.plan, "place_along_slots", placing)
     monkeypatch.setattr(planner.plan, "place_around_points", placing)
     return calls
 
@@ -78,10 +78,13 @@ def test_too_many_units_names_the_spacing_that_fits(
 def test_the_count_is_the_placement_rule() -> None:
     prepared = prepare_line(load_default_line())
     for spacing, offset in ((50.0, None), (7.3, 0.0), (120.0, 11.0)):
-        placed = place_along(prepared, spacing_km=spacing, standoff_km=5.0, offset_km=offset)
+        placed, slots = place_along_slots(
+            prepared, spacing_km=spacing, standoff_km=5.0, offset_km=offset
+        )
         counted = units_along(prepared, spacing_km=spacing, offset_km=offset)
-        assert counted >= len(placed)  # an upper bound: a station may find no position
-        assert counted - len(placed) <= 2
+        # exactly the slots (issue 8), an upper bound of the units: a slot may stay empty
+        assert counted == (slots["reason"] != "too-short").sum() >= len(placed)
+        assert len(placed) == (slots["reason"] == "placed").sum()
 
 
 def test_units_around_too_many_points(run_cli: Callable, tmp: Path, tmp_path: Path) -> None:
