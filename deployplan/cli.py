@@ -48,6 +48,7 @@ def _add_layer_options(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="derive the contact line from an occupied-territory polygon file (e.g. DeepStateMap)",
     )
+    _add_deepstate_options(group, line)
     group.add_argument("--line-date", metavar="YYYY-MM-DD", help="the date the line stands for")
     group.add_argument("--line-layer", metavar="NAME", help="layer to read from a multi-layer file")
     group.add_argument("--points", metavar="PATH", help="concentration points ('name' column)")
@@ -66,6 +67,24 @@ def _add_response_target(parser: argparse.ArgumentParser) -> None:
         metavar="H",
         help="hours within which each concentration point's sector should be reached "
         "(notice to move + road move of the fastest unit; default 6, or the scenario's)",
+    )
+
+
+def _add_deepstate_options(
+    group: argparse._ArgumentGroup, line: argparse._MutuallyExclusiveGroup
+) -> None:
+    """``--deepstate DATE|latest`` (exclusive with the other line sources), ``--deepstate-url``."""
+    line.add_argument(
+        "--deepstate",
+        metavar="DATE|latest",
+        help="DeepStateMap's occupied territory of that day (YYYY-MM-DD, or latest), fetched "
+        "from the archive once and cached; the line is derived from it",
+    )
+    group.add_argument(
+        "--deepstate-url",
+        metavar="URL",
+        help="base URL of the archive's files (default $DEPLOYPLAN_DEEPSTATE_URL, else the "
+        "public archive cyterat/deepstate-map-data)",
     )
 
 
@@ -299,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the QGIS profile (default: ~/.local/share/QGIS/QGIS3/profiles/default)",
     )
+    _add_line_commands(sub)
     return parser
 
 
@@ -349,6 +369,32 @@ class _PrintableOut(io.TextIOBase):
 
     def isatty(self) -> bool:
         return self._stream.isatty()
+
+
+def _add_line_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``deployplan line fetch DATE...`` and ``deployplan line list``."""
+    p = _subcommand(
+        sub,
+        "line",
+        summary="fetch DeepStateMap snapshots ahead of time; list those cached",
+        description="DeepStateMap's occupied territory by date, from the daily archive "
+        "(cyterat/deepstate-map-data, GPL-3.0), kept in the cache ($DEPLOYPLAN_CACHE_DIR, else "
+        "the user's cache directory) for --deepstate DATE to use offline.",
+        examples=["line fetch latest", "line fetch 2025-06-30 2025-12-15", "line list"],
+        handler="deployplan.cmd_line:run_line_list",
+    )
+    line_sub = p.add_subparsers(dest="line_command", metavar="{fetch,list}", required=True)
+    fetch = line_sub.add_parser(
+        "fetch",
+        help="fetch the snapshots of these dates (or latest) into the cache",
+        description="Fetch each date's snapshot (a date the archive lacks falls back to the "
+        "nearest earlier one within 7 days; latest is the newest within 60 days).",
+    )
+    fetch.add_argument("dates", nargs="+", metavar="DATE|latest")
+    fetch.add_argument("--deepstate-url", metavar="URL", help="base URL of the archive's files")
+    fetch.set_defaults(handler="deployplan.cmd_line:run_line_fetch")
+    listing = line_sub.add_parser("list", help="list the snapshots in the cache")
+    listing.set_defaults(handler="deployplan.cmd_line:run_line_list")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

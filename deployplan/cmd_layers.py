@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from dataclasses import replace
 
 from deployplan.outputs import is_directory, output_format, write_layer_set
@@ -21,13 +22,17 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
     return [path for path in paths if path]
 
 
-def layers_from_args(args: argparse.Namespace) -> Layers:
+def layers_from_args(args: argparse.Namespace, *, age_note: bool = True) -> Layers:
     """Load the layers the layer options of any subcommand name (bundled where not given).
 
     ``args`` carries ``line``, ``line_from_occupied``, ``line_date``, ``line_layer``,
-    ``points``, ``hubs`` and ``crs``, as :func:`deployplan.cli.build_parser` defines them.
+    ``points``, ``hubs``, ``crs``, ``deepstate`` and ``deepstate_url``, as
+    :func:`deployplan.cli.build_parser` defines them. Notes on the snapshot used (a fallback
+    to an earlier date, offline use of the cache) are printed on standard error, and so is the
+    bundled line's age when it is old (unless ``age_note`` is False: the caller's summary
+    says it).
     """
-    return load_layers(
+    layers = load_layers(
         line=args.line,
         line_from_occupied=args.line_from_occupied,
         line_date=args.line_date,
@@ -35,7 +40,14 @@ def layers_from_args(args: argparse.Namespace) -> Layers:
         points=args.points,
         hubs=args.hubs,
         crs=args.crs,
+        deepstate=getattr(args, "deepstate", None),
+        deepstate_url=getattr(args, "deepstate_url", None),
     )
+    for note in layers.notes:
+        print(f"deployplan: note: {note}", file=sys.stderr)
+    if age_note and (note := layers.age_note()):
+        print(f"deployplan: {note}", file=sys.stderr)
+    return layers
 
 
 def run_layers(args: argparse.Namespace) -> int:
@@ -52,7 +64,7 @@ def run_layers(args: argparse.Namespace) -> int:
             run.directory(args.output, flag="-o")
         else:
             run.file(args.output, flag="-o")
-        layers = layers_from_args(args)
+        layers = layers_from_args(args, age_note=False)  # the summary says it
         layers = replace(layers, points=point_sectors(layers.points, layers.line))
         written = write_layer_set(layers, args.output, fmt=fmt)
     print(layers.summary())

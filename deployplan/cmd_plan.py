@@ -127,7 +127,7 @@ def _plan_outputs(
     map_path: Path | None,
 ) -> tuple[list[Path], list[str]]:
     """Plan, write the layers and the map (into the run's temporaries), print the summary."""
-    layers = layers_from_args(args)
+    layers = layers_from_args(args, age_note=False)  # the summary says it
     plan = make_plan(
         layers,
         scenario,
@@ -149,6 +149,8 @@ def _plan_outputs(
     if map_path is not None and html is not None:
         _write_text(map_path, html)
     print(plan.summary())
+    if note := layers.age_note():
+        print(f"  {note}")
     return written, list(frames)
 
 

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -26,9 +27,20 @@ from layers.hubs import TIERS, default_hubs
 from layers.io import EUROPE, UKRAINE, Region, parse_crs, read_vector
 from layers.oblasts import load_oblasts, oblast_of
 from layers.points import default_points
-from layers.provenance import Provenance, attach, provenance_of
+from layers.provenance import Provenance, attach, bundled_provenance, provenance_of
 
-__all__ = ["LAYER_NAMES", "MAX_HUBS", "MAX_POINTS", "Layers", "load_layers"]
+if TYPE_CHECKING:
+    from layers.deepstate import Snapshot
+
+__all__ = [
+    "LAYER_NAMES",
+    "MAX_HUBS",
+    "MAX_POINTS",
+    "STALE_DAYS",
+    "Layers",
+    "load_layers",
+    "snapshot_layers",
+]
 
 #: The most concentration points a points file may hold (the notes name four).
 MAX_POINTS = 1_000
@@ -40,6 +52,9 @@ MAX_HUBS = 1_000
 LAYER_NAMES = ("line", "oblasts", "points", "hubs")
 
 PathLike = str | os.PathLike[str]
+
+#: The bundled line older than this many days gets a note saying how to fetch a newer one.
+STALE_DAYS = 90
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -69,6 +84,34 @@ class Layers:
     points: gpd.GeoDataFrame
     hubs: gpd.GeoDataFrame
     occupied: gpd.GeoDataFrame | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def line_date(self) -> str:
+        """The line's date, ``YYYY-MM-DD``, or ``""`` when undated."""
+        return str(self.line["date"].iloc[0]) if len(self.line) else ""
+
+    @property
+    def is_bundled(self) -> bool:
+        """Whether the line is the bundled default."""
+        return provenance_of(self.line) == bundled_provenance("line").to_dict()
+
+    def age_note(self, *, today: dt.date | None = None) -> str:
+        """A note when the bundled line is used and is older than :data:`STALE_DAYS`, else ``""``.
+
+        ``today`` defaults to :func:`layers.deepstate.today` (``DEPLOYPLAN_TODAY`` honoured).
+        """
+        if not self.is_bundled or not self.line_date:
+            return ""
+        from layers.deepstate import today as today_
+
+        age = ((today or today_()) - dt.date.fromisoformat(self.line_date)).days
+        if age <= STALE_DAYS:
+            return ""
+        return (
+            f"note: the bundled line is of {self.line_date}, {age} days old; for a newer one "
+            "add --deepstate latest (or fetch ahead with 'deployplan line fetch latest')"
+        )
 
     def frames(self) -> dict[str, gpd.GeoDataFrame]:
         """Return the four layers by name, in :data:`LAYER_NAMES` order, for ``write_layers``."""
@@ -105,6 +148,8 @@ class Layers:
                 f"  date: {prov.get('date') or 'not stated'}; "
                 f"licence: {prov.get('licence') or 'not stated'}",
             ]
+        if note := self.age_note():
+            lines.append(note)
         return "\n".join(lines)
 
 
@@ -117,6 +162,8 @@ def load_layers(
     points: PathLike | None = None,
     hubs: PathLike | None = None,
     crs: str | pyproj.CRS | None = None,
+    deepstate: str | dt.date | Snapshot | None = None,
+    deepstate_url: str | None = None,
 ) -> Layers:
     """Load the four layers: the bundled ones, or those of the files given.
 
@@ -142,6 +189,14 @@ def load_layers(
         written by ``deployplan layers`` can be given back.
     crs : str or pyproj.CRS, optional
         The CRS of given files that carry none (e.g. a CSV). Files with a CRS are reprojected.
+    deepstate : str, datetime.date or Snapshot, optional
+        ``YYYY-MM-DD`` or ``"latest"``: DeepStateMap's occupied territory of that day, fetched
+        from the archive (or the cache) by :func:`layers.deepstate.resolve_snapshot`; the line
+        is derived from it as with ``line_from_occupied`` and dated, and the polygon is the
+        occupied layer. Notes (a fallback to an earlier date, offline use of the cache) are in
+        :attr:`Layers.notes`. Not with ``line`` or ``line_from_occupied``.
+    deepstate_url : str, optional
+        The archive's base URL (default ``DEPLOYPLAN_DEEPSTATE_URL``, else the public archive).
 
     Returns
     -------
@@ -161,6 +216,18 @@ def load_layers(
     """
     if line is not None and line_from_occupied is not None:
         raise InputError("give either --line or --line-from-occupied, not both")
+    if deepstate is not None:
+        if line is not None or line_from_occupied is not None:
+            given = "--line" if line is not None else "--line-from-occupied"
+            raise InputError(f"give either --deepstate or {given}, not both")
+        for flag, value in (("--line-date", line_date), ("--line-layer", line_layer)):
+            if value is not None:
+                raise InputError(
+                    f"{flag} does not go with --deepstate (the snapshot carries its date and "
+                    f"has one layer); drop {flag}"
+                )
+    elif deepstate_url is not None:
+        raise InputError("--deepstate-url goes with --deepstate DATE; add one or drop it")
     own_line = line is not None or line_from_occupied is not None
     if line_date is not None:
         _check_date(line_date)
@@ -180,7 +247,10 @@ def load_layers(
             )
 
     occupied: gpd.GeoDataFrame | None
-    if line is not None:
+    notes: tuple[str, ...] = ()
+    if deepstate is not None:
+        line_gdf, occupied, notes = snapshot_layers(deepstate, url=deepstate_url)
+    elif line is not None:
         line_gdf, occupied = _user_line(line, date=line_date, layer=line_layer, crs=crs), None
     elif line_from_occupied is not None:
         line_gdf, occupied = _derived_line(
@@ -194,7 +264,29 @@ def load_layers(
         points=default_points() if points is None else _user_points(points, crs=crs),
         hubs=default_hubs() if hubs is None else _user_hubs(hubs, crs=crs),
         occupied=occupied,
+        notes=notes,
     )
+
+
+def snapshot_layers(
+    deepstate: str | dt.date | Snapshot, *, url: str | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple[str, ...]]:
+    """The line derived from a DeepStateMap snapshot, its polygon, and the notes on it.
+
+    ``deepstate`` is a date, ``"latest"`` or a :class:`layers.deepstate.Snapshot` already
+    resolved; see :func:`load_layers`.
+    """
+    from layers.deepstate import Snapshot, resolve_snapshot
+
+    snapshot = (
+        deepstate if isinstance(deepstate, Snapshot) else resolve_snapshot(deepstate, url=url)
+    )
+    occupied = snapshot.occupied()
+    try:
+        line_gdf = derive_line(occupied, date=snapshot.date)
+    except GeometryError as exc:
+        raise GeometryError(f"DeepStateMap snapshot of {snapshot.date}: {exc}") from None
+    return line_gdf, occupied, snapshot.notes
 
 
 def _check_date(date: str) -> str:
