@@ -423,8 +423,10 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 0
     module_name, _, func_name = args.handler.partition(":")
+    from deployplan.cmd_layers import pop_notes
     from geo.errors import DeployplanError
 
+    pop_notes()
     try:
         with warnings.catch_warnings():
             if not args.debug:
@@ -434,7 +436,12 @@ def _main(argv: Sequence[str] | None) -> int:
                 warnings.simplefilter("ignore")
             handler = getattr(importlib.import_module(module_name), func_name)
             with contextlib.redirect_stdout(_PrintableOut(sys.stdout)):
-                return int(handler(args) or 0)
+                code = int(handler(args) or 0)
+        # after the summary; on standard error only where standard output is the table itself
+        stream = sys.stderr if getattr(args, "data_on_stdout", False) else sys.stdout
+        for note in pop_notes():
+            print(printable(f"deployplan {args.command}: {note}"), file=stream)
+        return code
     except DeployplanError as exc:
         if args.debug:
             raise

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from dataclasses import replace
 
 from deployplan.outputs import is_directory, output_format, write_layer_set
 from layers import Layers, load_layers
 from layers.atomic import Outputs
 
-__all__ = ["input_paths", "layers_from_args", "run_layers"]
+__all__ = ["input_paths", "layers_from_args", "pop_notes", "run_layers"]
 
 
 def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
@@ -22,15 +21,27 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
     return [path for path in paths if path]
 
 
+# Notes on the layers loaded in this run, printed on standard error once it has succeeded (so
+# that a refused input still gets its one line, and nothing else).
+_NOTES: list[str] = []
+
+
+def pop_notes() -> list[str]:
+    """Return the notes of the layers loaded since the last call, and forget them."""
+    notes = list(dict.fromkeys(_NOTES))
+    _NOTES.clear()
+    return notes
+
+
 def layers_from_args(args: argparse.Namespace, *, age_note: bool = True) -> Layers:
     """Load the layers the layer options of any subcommand name (bundled where not given).
 
     ``args`` carries ``line``, ``line_from_occupied``, ``line_date``, ``line_layer``,
     ``points``, ``hubs``, ``crs``, ``deepstate`` and ``deepstate_url``, as
     :func:`deployplan.cli.build_parser` defines them. Notes on the snapshot used (a fallback
-    to an earlier date, offline use of the cache) are printed on standard error, and so is the
-    bundled line's age when it is old (unless ``age_note`` is False: the caller's summary
-    says it).
+    to an earlier date, offline use of the cache) are printed on standard error when the
+    command has succeeded, and so is the bundled line's age when it is old (unless
+    ``age_note`` is False: the caller's summary says it).
     """
     layers = load_layers(
         line=args.line,
@@ -43,10 +54,9 @@ def layers_from_args(args: argparse.Namespace, *, age_note: bool = True) -> Laye
         deepstate=getattr(args, "deepstate", None),
         deepstate_url=getattr(args, "deepstate_url", None),
     )
-    for note in layers.notes:
-        print(f"deployplan: note: {note}", file=sys.stderr)
+    _NOTES.extend(f"note: {note}" for note in layers.notes)
     if age_note and (note := layers.age_note()):
-        print(f"deployplan: {note}", file=sys.stderr)
+        _NOTES.append(note)
     return layers
 
 

@@ -16,7 +16,7 @@ def run_line_fetch(args: argparse.Namespace) -> int:
     for when in args.dates:
         snapshot = resolve_snapshot(when, url=args.deepstate_url)
         for note in snapshot.notes:
-            print(f"deployplan: note: {note}", file=sys.stderr)
+            print(f"deployplan line: note: {note}", file=sys.stderr)
         c = snapshot.cached
         line = line_from_occupied(snapshot.occupied(), date=snapshot.date)
         how = "cached already" if snapshot.from_cache else "fetched"

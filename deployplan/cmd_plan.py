@@ -165,6 +165,7 @@ def run_compare(args: argparse.Namespace) -> int:
         if output is not None:
             _write_text(output, text)
     if output is None:
+        args.data_on_stdout = True  # notes go to standard error
         sys.stdout.write(text)
     else:
         print(f"wrote {output} ({len(plans)} rows, {args.format})")
