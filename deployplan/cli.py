@@ -88,6 +88,21 @@ def _add_deepstate_options(
     )
 
 
+def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N`` and ``--dask ADDRESS`` of the commands that run a grid of plans."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: every core); the rows come in the same order",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler instead, e.g. tcp://127.0.0.1:8786 (the [dask] extra)",
+    )
+
+
 def _add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
@@ -259,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="slots on the main part of the line only (default: every part at least half a "
         "spacing long, longest first)",
     )
+    _add_parallel_options(p)
     _add_layer_options(p)
     p.add_argument("-o", "--output", metavar="FILE.csv", required=True)
 

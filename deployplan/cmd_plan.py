@@ -180,7 +180,9 @@ def run_sweep(args: argparse.Namespace) -> int:
         frame = _sweep(args)
     meets = frame[frame["meets"]]
     print(
-        f"{len(frame)} configurations of {args.unit}: {len(meets)} cover at least "
+        f"{len(frame)} configurations of {args.unit} on the line of "
+        f"{(frame['line_date'].iloc[0] if len(frame) else '') or '(undated)'}: {len(meets)} "
+        "cover at least "
         f"{args.min_coverage:.0%} of the line within {args.max_troops:,} sustained troops"
     )
     if len(meets):
@@ -213,6 +215,8 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
         max_troops=args.max_troops,
         progress=not args.no_progress and sys.stderr.isatty(),
         all_parts=not args.main_only,
+        jobs=args.jobs,
+        dask=args.dask,
     )
     _write_text(Path(args.output), csv_safe(frame).to_csv(index=False, lineterminator="\n"))
     return frame

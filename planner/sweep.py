@@ -5,9 +5,14 @@ spacing x standoff x radius x rotation and says which cover at least ``min_cover
 whole line with at most ``max_troops`` sustained troops (the placed force's upper figure x
 rotation). It is fast because work is shared across the grid: the line is prepared (densified)
 once; units are placed once per (spacing, standoff), with the same rules as
-:func:`planner.plan.make_plan`; coverage per radius takes the geodesic intervals of each
-unit's disc on the line (:func:`planner.coverage.disc_intervals`) and their union; the
-rotation factor is arithmetic only.
+:func:`planner.plan.make_plan` (a standoff of 0 puts them on the line itself); the segments
+near each unit are measured once, for the largest radius, and each radius only solves where
+its circle crosses them (the geodesic intervals of :func:`planner.coverage.disc_intervals`)
+and takes their union; the rotation factor is arithmetic only.
+
+The (spacing, standoff) blocks are independent: they run on every core (worker processes,
+``jobs``) or on a Dask cluster (``dask``), and the rows come back in a fixed order
+(:func:`planner.parallel.run_tasks`).
 """
 
 from __future__ import annotations
@@ -15,19 +20,19 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
-from geo.prepared import PreparedLine
+from geo.prepared import PreparedLine, flat_error_km, segment_distance
 from layers.bundle import Layers
-from planner.coverage import disc_intervals, merge_intervals
 from planner.distances import as_lonlat, check_km, prepare_line
 from planner.forces import Availability, count_forces, sustain, validate_rotation
 from planner.limits import check_configurations, check_units, units_along
+from planner.parallel import run_tasks
 from planner.placement import place_along
 from planner.rounding import brigades_out, fraction_out, km_out, troops_out
 from planner.rules import band_km
@@ -55,30 +60,219 @@ SWEEP_COLUMNS = [
     "fits_availability_low",
     "fits_brigades",
     "meets",
+    "line_date",
 ]
 
 # Uncovered stretches shorter than this (km, 1 mm) are rounding where two discs touch.
 _EPS_KM = 1e-6
 
 
-def _coverage(
-    prepared: PreparedLine, lon: np.ndarray, lat: np.ndarray, radius_km: float
-) -> tuple[float, float]:
-    """Covered fraction of the whole line and its largest gap, km (all parts)."""
-    if lon.size:
-        _, chain, start, end = disc_intervals(prepared, lon, lat, radius_km)
-    else:
-        chain = np.empty(0, dtype=np.intp)
-        start = end = np.empty(0)
-    covered = largest = 0.0
-    for index, part in enumerate(prepared.chains):
-        mine = chain == index
-        block_start, block_end = merge_intervals(start[mine], end[mine])
-        covered += float((block_end - block_start).sum())
-        gaps = np.concatenate((block_start, [part.length_km])) - np.concatenate(([0.0], block_end))
-        if gaps.size and gaps.max() > _EPS_KM:
-            largest = max(largest, float(gaps.max()))
-    return covered / prepared.length_km, largest
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """What every block of the grid needs: sent once to each worker."""
+
+    prepared: PreparedLine
+    occupied: Any
+    unit_type: UnitType
+    radii: tuple[float, ...]
+    rotations: tuple[int, ...]
+    availability: Availability
+    min_coverage: float
+    max_troops: int
+    all_parts: bool = True
+
+
+def _coverage_by_radius(
+    prepared: PreparedLine, lon: np.ndarray, lat: np.ndarray, radii: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered fraction of the whole line and its largest gap (km) for each radius.
+
+    The rules of :func:`planner.coverage.disc_intervals`, with the work shared by the radii:
+    the segments near each unit are found once, for the largest radius, in flat local
+    coordinates (:meth:`PreparedLine.segments_near`); for each radius, segments surely inside
+    its circle are covered whole, those surely outside dropped, and those that may cross its
+    edge are measured exactly in the azimuthal equidistant projection centred on the unit
+    (:meth:`PreparedLine.segments_exact`, once per pair whatever the radii) and cut where the
+    circle crosses them. The union is taken on all parts at once (each part laid after the
+    previous one on one axis, its ends marked with empty intervals so that the gaps at its
+    ends count).
+    """
+    chains = prepared.chains
+    lengths = np.array([c.length_km for c in chains])
+    offsets = np.concatenate(([0.0], np.cumsum(lengths + 1.0)[:-1]))
+    covered = np.zeros(radii.size)
+    largest = np.full(radii.size, float(lengths.max()))
+    if lon.size == 0:
+        return covered, largest
+    rmax = float(radii.max())
+    owner, seg, ax, ay, dx, dy = prepared.segments_near(lon, lat, rmax)
+    # flat distances screen each pair once; only pairs that may cross a circle's edge are
+    # measured exactly, once, whatever the number of radii
+    near_end = segment_distance(ax, ay, dx, dy)[0]
+    far_end = np.maximum(np.hypot(ax, ay), np.hypot(ax + dx, ay + dy))
+    keep = near_end < rmax + flat_error_km(rmax, lat, prepared.max_step_km)[owner]
+    # in order along the line: each radius's intervals then come nearly sorted
+    order = np.argsort(seg[keep], kind="stable")
+    owner, seg = owner[keep][order], seg[keep][order]
+    near_end, far_end = near_end[keep][order], far_end[keep][order]
+    exact = np.zeros((4, owner.size))
+    measured = np.zeros(owner.size, dtype=bool)
+    km0 = prepared.km[seg]
+    step = prepared.km[seg + 1] - km0
+    chain_of = prepared.chain[seg]
+    axis0 = km0 + offsets[chain_of]
+    ends = np.concatenate((offsets, offsets + lengths))
+    end_chain = np.concatenate((np.arange(lengths.size), np.arange(lengths.size)))
+    for i, radius in enumerate(radii.tolist()):
+        error = flat_error_km(radius, lat, prepared.max_step_km)[owner]
+        inside = far_end <= radius - error
+        edge = np.flatnonzero(~inside & (near_end < radius + error))
+        new = edge[~measured[edge]]
+        if new.size:
+            exact[:, new] = prepared.segments_exact(lon[owner[new]], lat[owner[new]], seg[new])
+            measured[new] = True
+        ex, ey, edx, edy = exact[:, edge]
+        # |A + t (B - A)| = r:  a t^2 + 2 h t + c = 0, with a > 0 (segments have length)
+        qa = edx * edx + edy * edy
+        qh = ex * edx + ey * edy
+        disc = qh * qh - qa * (ex * ex + ey * ey - radius * radius)
+        root = np.sqrt(np.maximum(disc, 0.0))
+        t0 = np.zeros(owner.size)
+        t1 = np.where(inside, 1.0, 0.0)
+        t0[edge] = np.where(disc > 0.0, np.clip((-qh - root) / qa, 0.0, 1.0), 0.0)
+        t1[edge] = np.where(disc > 0.0, np.clip((-qh + root) / qa, 0.0, 1.0), 0.0)
+        hit = t1 > t0
+        start = np.concatenate((axis0[hit] + t0[hit] * step[hit], ends))
+        end = np.concatenate((axis0[hit] + t1[hit] * step[hit], ends))
+        chain = np.concatenate((chain_of[hit], end_chain))
+        order = np.argsort(start, kind="stable")
+        s, e, c = start[order], end[order], chain[order]
+        reach = np.maximum.accumulate(e)
+        first = np.flatnonzero(np.append(True, s[1:] > reach[:-1] + _EPS_KM))
+        block_start = s[first]
+        block_end = np.maximum.reduceat(e, first)
+        block_chain = c[first]
+        covered[i] = float((block_end - block_start).sum()) / prepared.length_km
+        same = block_chain[1:] == block_chain[:-1]
+        gaps = (block_start[1:] - block_end[:-1])[same]
+        gaps = gaps[gaps > _EPS_KM]
+        largest[i] = float(gaps.max()) if gaps.size else 0.0
+    return covered, largest
+
+
+def _units(
+    ctx: _Context, spacing: float, standoff: float, radius: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lon, lat of the units of one (spacing, standoff, radius cap): as make_plan places them.
+
+    ``radius`` is the cap a radius inside the standoff band puts on the distance to the line
+    (None: the band alone decides), as :func:`planner.place_along` takes it.
+    """
+    units = place_along(
+        ctx.prepared,
+        spacing_km=spacing,
+        standoff_km=standoff,
+        radius_km=radius,
+        all_parts=ctx.all_parts,
+        occupied=ctx.occupied,
+    )
+    lon, lat = as_lonlat(units)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def _block(ctx: _Context, spacing: float, standoff: float) -> dict[str, np.ndarray]:
+    """The rows of one (spacing, standoff): every radius x rotation, as columns.
+
+    A unit must reach the line with its radius: a radius within the band keeps the units
+    nearer (one placement per such cap, shared by the radii above the band); a radius that
+    does not pass the band's near edge places no unit at all (it would cover nothing).
+    """
+    low, high = band_km(standoff)
+    radii = np.array(ctx.radii)
+    caps: dict[float | None, list[int]] = {}
+    for i, radius in enumerate(radii.tolist()):
+        if radius <= low:
+            caps.setdefault(-1.0, []).append(i)
+        else:
+            caps.setdefault(radius if radius < high + 1.0 else None, []).append(i)
+    covered = np.zeros(radii.size)
+    largest = np.zeros(radii.size)
+    units = np.zeros(radii.size, dtype=int)
+    longest = float(max(c.length_km for c in ctx.prepared.select(ctx.all_parts)))
+    for cap, index in caps.items():
+        idx = np.array(index)
+        if cap == -1.0:
+            largest[idx] = longest
+            continue
+        lon, lat = _units(ctx, spacing, standoff, cap)
+        units[idx] = lon.size
+        covered[idx], largest[idx] = _coverage_by_radius(ctx.prepared, lon, lat, radii[idx])
+    return _rows(ctx, spacing, standoff, radii, units, covered, largest)
+
+
+def _rows(
+    ctx: _Context,
+    spacing: float,
+    standoff: float,
+    radii: np.ndarray,
+    units: np.ndarray,
+    covered: np.ndarray,
+    largest: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The columns of one (spacing, standoff) block: radius-major, then rotation."""
+    n_rad = radii.size
+    covered = np.array([fraction_out(c) for c in covered])  # "meets" agrees with the table
+    gaps = np.array([km_out(g) for g in largest], dtype=float)
+    columns: dict[str, list[Any]] = {key: [] for key in _BLOCK_KEYS}
+    for i in range(n_rad):
+        forces = count_forces([(ctx.unit_type, int(units[i]))])
+        for factor in ctx.rotations:
+            x = sustain(forces, rotation=factor, availability=ctx.availability)
+            row = {
+                "spacing_km": spacing,
+                "standoff_km": standoff,
+                "radius_km": float(radii[i]),
+                "rotation_factor": factor,
+                "units_placed": forces.units,
+                "brigades_min": brigades_out(forces.brigades_min),
+                "brigades_max": brigades_out(forces.brigades_max),
+                "troops_min": troops_out(forces.troops_min),
+                "troops_max": troops_out(forces.troops_max),
+                "sustained_troops_min": troops_out(x.sustained_troops_min),
+                "sustained_troops_max": troops_out(x.sustained_troops_max),
+                "coverage_fraction": covered[i],
+                "largest_gap_km": gaps[i],
+                "fits_availability": x.fits_availability,
+                "fits_availability_low": x.fits_availability_low,
+                "fits_brigades": x.fits_brigades,
+                "meets": bool(
+                    covered[i] >= ctx.min_coverage and x.sustained_troops_max <= ctx.max_troops
+                ),
+            }
+            for key in _BLOCK_KEYS:
+                columns[key].append(row[key])
+    return {key: np.array(values) for key, values in columns.items()}
+
+
+_BLOCK_KEYS = (
+    "spacing_km",
+    "standoff_km",
+    "radius_km",
+    "rotation_factor",
+    "units_placed",
+    "brigades_min",
+    "brigades_max",
+    "troops_min",
+    "troops_max",
+    "sustained_troops_min",
+    "sustained_troops_max",
+    "coverage_fraction",
+    "largest_gap_km",
+    "fits_availability",
+    "fits_availability_low",
+    "fits_brigades",
+    "meets",
+)
 
 
 def _values(
@@ -111,6 +305,8 @@ def sweep_grid(
     availability: Availability | None = None,
     progress: bool = False,
     all_parts: bool = True,
+    jobs: int | None = None,
+    dask: str | Any | None = None,
 ) -> pd.DataFrame:
     """Plan every configuration of a grid and say which meet the goal.
 
@@ -125,7 +321,8 @@ def sweep_grid(
     rotation : sequence of int
         Rotation factors (1-6).
     standoff_km : sequence of float, optional
-        Distances behind the line, km (default: the unit type's).
+        Distances behind the line, km (default: the unit type's); 0 puts the units on the
+        line itself.
     min_coverage : float
         Fraction of the whole line to cover, 0-1.
     max_troops : int
@@ -137,12 +334,19 @@ def sweep_grid(
         Show a progress bar (tqdm) on standard error.
     all_parts : bool, default True
         Slots on every part of the line; False (``--main-only``): the main part only.
+    jobs : int, optional
+        Worker processes (default: every core this process may use); 1 runs in this process.
+        The rows come in the same order whatever the number.
+    dask : str or distributed.Client, optional
+        Run the blocks on this Dask cluster instead (a scheduler address such as
+        ``tcp://127.0.0.1:8786``, or a client); needs the ``[dask]`` extra.
 
     Returns
     -------
     DataFrame
-        One row per configuration with the columns :data:`SWEEP_COLUMNS`; ``meets`` is
-        ``coverage_fraction >= min_coverage and sustained_troops_max <= max_troops``.
+        One row per configuration with the columns :data:`SWEEP_COLUMNS`, in the order
+        spacing, standoff, radius, rotation; ``meets`` is ``coverage_fraction >= min_coverage
+        and sustained_troops_max <= max_troops``; ``line_date`` is the line's date.
 
     Raises
     ------
@@ -183,73 +387,50 @@ def sweep_grid(
         ["spacings", "standoffs", "radii", "rotations"],
     )
     smallest = min(spacings)
-    count = units_along(prepared, spacing_km=smallest)
+    count = units_along(prepared, spacing_km=smallest, all_parts=all_parts)
     check_units([("", count, smallest, main_km)], where=f"the sweep's spacing of {smallest:g} km")
     availability = availability or Availability()
-
+    ctx = _Context(
+        prepared=prepared,
+        occupied=layers.occupied,
+        unit_type=unit_type,
+        radii=tuple(radii),
+        rotations=tuple(rotations),
+        availability=availability,
+        min_coverage=float(min_coverage),
+        max_troops=int(max_troops),
+        all_parts=all_parts,
+    )
+    tasks = list(itertools.product(spacings, standoffs))
+    per_task = len(radii) * len(rotations)
     bar: Any = None
     if progress:
         from tqdm import tqdm
 
-        total = len(spacings) * len(standoffs) * len(radii) * len(rotations)
-        bar = tqdm(total=total, unit="config", file=sys.stderr, desc="sweep")
-    rows = []
+        bar = tqdm(total=len(tasks) * per_task, unit="config", file=sys.stderr, desc="sweep")
     try:
-        for spacing, standoff in itertools.product(spacings, standoffs):
-            # a unit must reach the line: a radius inside the band keeps units nearer
-            placements: dict[float, gpd.GeoDataFrame] = {}
-            for radius in radii:
-                if standoff >= radius:
-                    raise InputError(
-                        f"standoff_km ({standoff:g}) is not less than radius_km ({radius:g}): "
-                        "a unit that far behind the line covers none of it; pass a smaller "
-                        "standoff or a larger radius"
-                    )
-                cap = min(radius, band_km(standoff)[1] + 1.0)
-                if cap not in placements:
-                    placements[cap] = place_along(
-                        prepared,
-                        spacing_km=spacing,
-                        standoff_km=standoff,
-                        radius_km=radius if cap == radius else None,
-                        all_parts=all_parts,
-                        occupied=layers.occupied,
-                    )
-                units = placements[cap]
-                lon, lat = as_lonlat(units)
-                forces = count_forces([(unit_type, len(units))])
-                covered, largest_gap = _coverage(prepared, lon, lat, radius)
-                covered = fraction_out(covered)  # "meets" agrees with the figure in the table
-                for factor in rotations:
-                    sustained = sustain(forces, rotation=factor, availability=availability)
-                    rows.append(
-                        {
-                            "unit": unit_type.id,
-                            "spacing_km": spacing,
-                            "standoff_km": standoff,
-                            "radius_km": radius,
-                            "rotation_factor": factor,
-                            "units_placed": forces.units,
-                            "brigades_min": brigades_out(forces.brigades_min),
-                            "brigades_max": brigades_out(forces.brigades_max),
-                            "troops_min": troops_out(forces.troops_min),
-                            "troops_max": troops_out(forces.troops_max),
-                            "sustained_troops_min": troops_out(sustained.sustained_troops_min),
-                            "sustained_troops_max": troops_out(sustained.sustained_troops_max),
-                            "coverage_fraction": covered,
-                            "largest_gap_km": km_out(largest_gap),
-                            "fits_availability": sustained.fits_availability,
-                            "fits_availability_low": sustained.fits_availability_low,
-                            "fits_brigades": sustained.fits_brigades,
-                            "meets": bool(
-                                covered >= min_coverage
-                                and sustained.sustained_troops_max <= max_troops
-                            ),
-                        }
-                    )
-                    if bar is not None:
-                        bar.update(1)
+        blocks = run_tasks(
+            _block,
+            ctx,
+            tasks,
+            jobs=jobs,
+            dask=dask,
+            on_done=None if bar is None else (lambda: bar.update(per_task)),
+        )
     finally:
         if bar is not None:
             bar.close()
-    return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
+    columns = {
+        name: np.concatenate([b[name] for b in blocks]) if blocks else np.empty(0)
+        for name in blocks[0]
+    }
+    frame = pd.DataFrame({"unit": unit_type.id, **columns})
+    frame["line_date"] = _line_date(layers)
+    for name in ("fits_availability", "fits_availability_low", "fits_brigades", "meets"):
+        frame[name] = frame[name].astype(bool)
+    return frame[SWEEP_COLUMNS]
+
+
+def _line_date(layers: Layers) -> str:
+    line = layers.line
+    return str(line["date"].iloc[0]) if len(line) and "date" in line.columns else ""

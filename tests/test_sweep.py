@@ -119,6 +119,7 @@ def test_agrees_with_make_plan_on_the_bundled_line() -> None:
         ({"radius_km": [-5]}, "radius_km"),
         ({"radius_km": [1000]}, "longer than"),
         ({"standoff_km": [-1]}, "standoff_km"),
+        ({"jobs": 0}, "jobs"),
         ({"rotation": [0]}, "rotation"),
         ({"rotation": []}, "no values"),
         ({"min_coverage": 90}, "fraction"),
@@ -136,3 +137,83 @@ def test_progress_bar_on_stderr(straight: Layers, capsys: pytest.CaptureFixture[
     assert "sweep" in capsys.readouterr().err
     sweep_grid(straight, spacing_km=[50], radius_km=[25], rotation=[4], progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_standoff_zero_puts_the_units_on_the_line(straight: Layers) -> None:
+    grid = sweep_grid(
+        straight, spacing_km=[50], radius_km=[20, 30], rotation=[4], standoff_km=[0, 10]
+    )
+    on_line = grid[grid.standoff_km == 0]
+    assert on_line["units_placed"].tolist() == [4, 4]
+    for row in on_line.itertuples():
+        assert row.coverage_fraction == pytest.approx(
+            covered_by_hand(50, 0, row.radius_km), abs=6e-4  # shown to 0.1 %
+        )
+    # the same stations 10 km behind the line cover less of it at 20 km (sqrt(300) < 20 and
+    # 2 x 17.3 < 50 leaves gaps), all of it at 30 km (2 x sqrt(800) > 50)
+    behind = grid[grid.standoff_km == 10]
+    assert behind.coverage_fraction.tolist()[0] < on_line.coverage_fraction.tolist()[0]
+    assert behind.coverage_fraction.tolist()[1] == on_line.coverage_fraction.tolist()[1] == 1.0
+
+
+def test_many_radii_agree_with_one_radius_at_a_time() -> None:
+    # the shared geometry across radii gives what a sweep of each radius alone gives
+    from layers import load_layers
+
+    layers = load_layers()
+    radii = [10, 35, 60, 105]
+    together = sweep_grid(layers, spacing_km=[40, 90], radius_km=radii, rotation=[4],
+                          standoff_km=[0, 15], jobs=1)  # fmt: skip
+    for radius in radii:
+        alone = sweep_grid(layers, spacing_km=[40, 90], radius_km=[radius], rotation=[4],
+                           standoff_km=[0, 15], jobs=1)  # fmt: skip
+        mine = together[together.radius_km == radius].reset_index(drop=True)
+        assert mine.equals(alone)
+
+
+def test_rows_in_the_same_order_whatever_the_jobs(straight: Layers) -> None:
+    kwargs = dict(spacing_km=[30, 50, 70], radius_km=[20, 40], rotation=[3, 4],
+                  standoff_km=[0, 5, 10])  # fmt: skip
+    one = sweep_grid(straight, jobs=1, **kwargs)
+    two = sweep_grid(straight, jobs=2, **kwargs)
+    assert len(one) == 3 * 3 * 2 * 2
+    assert one.equals(two)
+    assert set(one["line_date"]) == {""}
+
+
+def test_on_a_dask_cluster(straight: Layers) -> None:
+    distributed = pytest.importorskip("distributed")
+    kwargs = dict(spacing_km=[30, 50], radius_km=[20, 40], rotation=[4], standoff_km=[5, 10])
+    local = sweep_grid(straight, jobs=1, **kwargs)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+            processes=True, protocol="tcp://",
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        by_address = sweep_grid(straight, dask=cluster.scheduler_address, **kwargs)
+        by_client = sweep_grid(straight, dask=client, **kwargs)
+    assert local.equals(by_address) and local.equals(by_client)
+
+
+def test_an_unreachable_dask_scheduler_is_one_clear_error(
+    straight: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("DEPLOYPLAN_DASK_TIMEOUT", "1")
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        sweep_grid(straight, spacing_km=[50], radius_km=[20], rotation=[4],
+                   dask="tcp://127.0.0.1:9")  # fmt: skip
+
+
+def test_cli_jobs_give_the_same_csv(run_cli, tmp) -> None:
+    grid = ["--spacing-km", "40", "80", "--radius-km", "30", "60", "--standoff-km", "0", "12"]
+    one = run_cli("sweep", *grid, "--jobs", "1", "-o", tmp / "one.csv")
+    two = run_cli("sweep", *grid, "--jobs", "2", "-o", tmp / "two.csv")
+    assert one.code == two.code == 0, one.err + two.err
+    assert (tmp / "one.csv").read_bytes() == (tmp / "two.csv").read_bytes()
+    assert "on the line of 2025-12-15" in one.out
+    bad = run_cli("sweep", *grid, "--jobs", "0", "-o", tmp / "bad.csv")
+    assert bad.code == 2 and len(bad.err.strip().splitlines()) == 1 and "--jobs" in bad.err
+    assert not (tmp / "bad.csv").exists()
