@@ -335,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the QGIS profile (default: ~/.local/share/QGIS/QGIS3/profiles/default)",
     )
     _add_line_commands(sub)
+    _add_history_command(sub)
     return parser
 
 
@@ -385,6 +386,38 @@ class _PrintableOut(io.TextIOBase):
 
     def isatty(self) -> bool:
         return self._stream.isatty()
+
+
+def _add_history_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``deployplan history``: the front over DeepStateMap snapshots, to a directory."""
+    p = _subcommand(
+        sub,
+        "history",
+        summary="how the front moved, and how options would have fared, snapshot by snapshot",
+        description="Fetch DeepStateMap snapshots (or use the cache), derive each day's line and "
+        "write DIR/history.csv (line length, occupied area and its change, how far the front "
+        "moved, and per --option the units placed, coverage and largest gap) and the chart "
+        "DIR/history.png and .svg (the [history] extra: matplotlib).",
+        examples=[
+            "history --from 2025-01-01 --to latest -o history/",
+            "history --dates 2024-07-08 2025-06-30 2025-12-15 --option 1 --variant eur-plus "
+            "--map -o history/",
+            "history --from 2025-06-01 --to 2025-12-01 --every 1w --jobs 2 -o weekly/",
+        ],
+        handler="deployplan.cmd_history:run_history",
+    )
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first date, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DATE|latest", help="last date, or latest")
+    p.add_argument("--every", choices=("1w", "1m"), help="step between dates (default 1m)")
+    p.add_argument("--dates", nargs="+", metavar="DATE", help="these dates instead")
+    p.add_argument("--option", type=int, action="append", metavar="{1,2,3,4}", help=REPEATABLE)
+    p.add_argument(
+        "--variant", action="append", metavar="{eur-plus,ua-supported}", help="one per --option"
+    )
+    p.add_argument("--map", action="store_true", help="also DIR/history.html, a line per date")
+    p.add_argument("--deepstate-url", metavar="URL", help="base URL of the archive's files")
+    _add_parallel_options(p)
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="output directory")
 
 
 def _add_line_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -59,6 +59,7 @@ __all__ = [
     "MAX_BYTES",
     "CachedSnapshot",
     "FetchError",
+    "NotInArchive",
     "Snapshot",
     "base_url",
     "cache_dir",
@@ -94,6 +95,10 @@ _USER_AGENT = "deployplan (https://github.com/cyterat/deepstate-map-data archive
 
 class FetchError(DeployplanError):
     """A snapshot could not be fetched, or what arrived is not a usable polygon."""
+
+
+class NotInArchive(FetchError):
+    """The archive (reached) has no file in the window of dates asked for."""
 
 
 class _Unreachable(Exception):
@@ -521,7 +526,7 @@ def resolve_snapshot(
             f"cached for those dates ({_cached_list_text(folder)}); fetch one when online with "
             f"'deployplan line fetch {requested}', or give a cached date"
         )
-    raise FetchError(
+    raise NotInArchive(
         f"the archive at {base} has no snapshot from {window}; give another date "
         f"(it starts on {ARCHIVE_START}) or check --deepstate-url"
     )

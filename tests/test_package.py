@@ -14,7 +14,7 @@ from deployplan.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("geo", "layers", "planner", "maps", "deployplan")
-SUBCOMMANDS = ("layers", "plan", "compare", "sweep", "brief", "qgis", "line")
+SUBCOMMANDS = ("layers", "plan", "compare", "sweep", "brief", "qgis", "line", "history")
 
 
 @pytest.mark.parametrize("name", PACKAGES)

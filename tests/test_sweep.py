@@ -147,7 +147,8 @@ def test_standoff_zero_puts_the_units_on_the_line(straight: Layers) -> None:
     assert on_line["units_placed"].tolist() == [4, 4]
     for row in on_line.itertuples():
         assert row.coverage_fraction == pytest.approx(
-            covered_by_hand(50, 0, row.radius_km), abs=6e-4  # shown to 0.1 %
+            covered_by_hand(50, 0, row.radius_km),
+            abs=6e-4,  # shown to 0.1 %
         )
     # the same stations 10 km behind the line cover less of it at 20 km (sqrt(300) < 20 and
     # 2 x 17.3 < 50 leaves gaps), all of it at 30 km (2 x sqrt(800) > 50)
