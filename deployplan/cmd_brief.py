@@ -62,7 +62,8 @@ def run_brief(args: argparse.Namespace) -> int:
 
             take_pictures(page, [(png, None)], width=size[0], height=size[1], online=args.online)
     mode = "online: tiles and libraries from the network" if args.online else "offline"
-    print(f"wrote {args.output} ({page_bytes:,} bytes, {len(plans)} plans, {mode})")
+    dated = f"line of {layers.line_date}" if layers.line_date else "undated line"
+    print(f"wrote {args.output} ({page_bytes:,} bytes, {len(plans)} plans on the {dated}, {mode})")
     if args.png:
         print(f"wrote {Path(args.png)} ({size[0]}x{size[1]})")
     if args.pptx:

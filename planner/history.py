@@ -23,12 +23,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.errors import InputError
-from layers.bundle import Layers, snapshot_layers
+from geo.errors import GeometryError, InputError
+from layers.bundle import Layers
 from layers.deepstate import Snapshot
+from layers.frontline import line_from_occupied
 from layers.hubs import default_hubs
 from layers.oblasts import load_oblasts
 from layers.points import default_points
+from layers.provenance import attach
 from planner.distances import prepare_line
 from planner.parallel import run_tasks
 from planner.plan import make_plan
@@ -123,9 +125,19 @@ def _geodesic_km2(occupied: gpd.GeoDataFrame) -> float:
     return abs(float(area)) / 1e6
 
 
-def _measure(ctx: _Context, snapshot: Snapshot) -> tuple[dict[str, Any], gpd.GeoDataFrame]:
-    """One snapshot's row (without the movement) and its line."""
-    line, occupied, _ = snapshot_layers(snapshot)
+def _measure(
+    ctx: _Context, snapshot: Snapshot, occupied: gpd.GeoDataFrame
+) -> tuple[dict[str, Any], gpd.GeoDataFrame]:
+    """One snapshot's row (without the movement) and its line.
+
+    The polygon travels with the task (read from the cache beforehand), so that a worker on
+    another machine needs no access to this one's cache.
+    """
+    attach(occupied, snapshot.provenance())
+    try:
+        line = line_from_occupied(occupied, date=snapshot.date)
+    except GeometryError as exc:
+        raise GeometryError(f"DeepStateMap snapshot of {snapshot.date}: {exc}") from None
     layers = Layers(
         line=line,
         oblasts=load_oblasts(),
@@ -198,7 +210,8 @@ def history(
     if not unique:
         raise InputError("no snapshots to compare; give dates the archive holds")
     ctx = _Context(options=tuple((int(o), str(v)) for o, v in options))
-    results = run_tasks(_measure, ctx, [(s,) for s in unique.values()], jobs=jobs, dask=dask)
+    tasks = [(s, s.occupied()) for s in unique.values()]
+    results = run_tasks(_measure, ctx, tasks, jobs=jobs, dask=dask)
     rows = [row for row, _ in results]
     lines = {row["date"]: line for row, line in results}
     previous: tuple[dict[str, Any], gpd.GeoDataFrame] | None = None

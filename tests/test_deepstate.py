@@ -335,3 +335,15 @@ def test_the_bundled_line_says_how_old_it_is(run_cli, tmp, monkeypatch):
     monkeypatch.setenv("DEPLOYPLAN_TODAY", "2026-07-02")
     compare = run_cli("compare")
     assert "2025-12-15" in compare.out and "199 days old" in compare.err
+
+
+def test_deepstate_on_compare_and_sweep(archive, run_cli, tmp):
+    compare = run_cli("compare", "--deepstate", "2026-06-30", "--format", "csv")
+    assert compare.code == 0, compare.err
+    assert "2026-06-30" in compare.out and "days old" not in compare.out + compare.err
+    sweep = run_cli("sweep", "--deepstate", "2026-06-30", "--spacing-km", "50", "--radius-km",
+                    "25", "--rotation", "4", "--jobs", "1", "-o", tmp / "s.csv")  # fmt: skip
+    assert sweep.code == 0, sweep.err
+    assert "on the line of 2026-06-30" in sweep.out
+    assert (tmp / "s.csv").read_text().splitlines()[1].endswith(",2026-06-30")
+    assert len(archive.requests) == 1  # the second command found it in the cache
