@@ -98,7 +98,7 @@ def history_map(result: History, *, online: bool = False) -> str:
     """One HTML page: each snapshot's line as its own switchable layer, newest on top."""
     import folium
 
-    from maps.render import map_html, new_map
+    from maps.figure import map_html, new_map
 
     m = new_map(online=online)
     dates = list(result.lines)
