@@ -343,8 +343,11 @@ def _for_the_command_line(exc: Exception, args: argparse.Namespace) -> str:
     """The error's message, naming the flag where an API parameter came from one."""
     from geo.errors import ParameterError
 
+    def flag(name: str) -> str:
+        return "--" + name.replace("_", "-") if hasattr(args, name) else name
+
     if isinstance(exc, ParameterError) and getattr(args, exc.parameter, None) is not None:
-        return exc.for_flag("--" + exc.parameter.replace("_", "-"))
+        return exc.for_flag(flag(exc.parameter), flag)
     return str(exc)
 
 

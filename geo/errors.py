@@ -7,6 +7,8 @@ Messages say what arrived, what was expected and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 __all__ = [
     "CRSError",
     "DeployplanError",
@@ -33,14 +35,25 @@ class ParameterError(InputError):
     instead (``--spacing-km is 0; ...``) with :meth:`for_flag`.
     """
 
-    def __init__(self, parameter: str, problem: str) -> None:
+    def __init__(self, parameter: str, problem: str, *, mentions: Sequence[str] = ()) -> None:
         self.parameter = parameter
         self.problem = problem
-        super().__init__(f"{parameter} {problem}")
+        #: other parameters the problem names, as ``{name}`` fields of ``problem``
+        self.mentions = tuple(mentions)
+        super().__init__(f"{parameter} {self._filled(lambda name: name)}")
 
-    def for_flag(self, flag: str) -> str:
-        """The message with ``flag`` in place of the parameter's name."""
-        return f"{flag} {self.problem}"
+    def _filled(self, name_of: Callable[[str], str]) -> str:
+        if not self.mentions:
+            return self.problem
+        return self.problem.format(**{name: name_of(name) for name in self.mentions})
+
+    def for_flag(self, flag: str, name_of: Callable[[str], str] | None = None) -> str:
+        """The message with ``flag`` in place of the parameter's name.
+
+        ``name_of`` gives the flag of each other parameter the message mentions (default:
+        their API names).
+        """
+        return f"{flag} {self._filled(name_of or (lambda name: name))}"
 
 
 class CRSError(InputError):

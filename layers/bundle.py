@@ -20,7 +20,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.errors import GeometryError, InputError
+from geo.errors import GeometryError, InputError, ParameterError
 from layers.frontline import line_from_occupied as derive_line
 from layers.frontline import line_layer, load_default_line, load_default_occupied
 from layers.hubs import TIERS, default_hubs
@@ -215,35 +215,57 @@ def load_layers(
     [27, 4]
     """
     if line is not None and line_from_occupied is not None:
-        raise InputError("give either --line or --line-from-occupied, not both")
+        raise ParameterError(
+            "line",
+            "and {line_from_occupied} are both given; give one of them",
+            mentions=("line_from_occupied",),
+        )
     if deepstate is not None:
         if line is not None or line_from_occupied is not None:
-            given = "--line" if line is not None else "--line-from-occupied"
-            raise InputError(f"give either --deepstate or {given}, not both")
-        for flag, value in (("--line-date", line_date), ("--line-layer", line_layer)):
+            given = "line" if line is not None else "line_from_occupied"
+            raise ParameterError(
+                "deepstate",
+                f"and {{{given}}} are both given; give one of them",
+                mentions=(given,),
+            )
+        for name, value in (("line_date", line_date), ("line_layer", line_layer)):
             if value is not None:
-                raise InputError(
-                    f"{flag} does not go with --deepstate (the snapshot carries its date and "
-                    f"has one layer); drop {flag}"
+                raise ParameterError(
+                    name,
+                    "does not go with {deepstate} (the snapshot carries its date and has one "
+                    f"layer); drop {{{name}}}",
+                    mentions=("deepstate", name),
                 )
     elif deepstate_url is not None:
-        raise InputError("--deepstate-url goes with --deepstate DATE; add one or drop it")
+        raise ParameterError(
+            "deepstate_url",
+            "goes with {deepstate} DATE; add one or drop it",
+            mentions=("deepstate",),
+        )
     own_line = line is not None or line_from_occupied is not None
     if line_date is not None:
         _check_date(line_date)
         if not own_line:
-            raise InputError(
-                f"--line-date {line_date} dates your own line; give --line or "
-                "--line-from-occupied too (the bundled line carries its own date)"
+            raise ParameterError(
+                "line_date",
+                f"{line_date} dates your own line; give {{line}} or {{line_from_occupied}} "
+                "too (the bundled line carries its own date)",
+                mentions=("line", "line_from_occupied"),
             )
     if line_layer is not None and not own_line:
-        raise InputError("--line-layer picks a layer of --line or --line-from-occupied; give one")
+        raise ParameterError(
+            "line_layer",
+            "picks a layer of {line} or {line_from_occupied}; give one",
+            mentions=("line", "line_from_occupied"),
+        )
     if crs is not None:
         crs = parse_crs(crs)
         if not own_line and points is None and hubs is None:
-            raise InputError(
-                "--crs is the CRS of the files you give (--line, --line-from-occupied, "
-                "--points, --hubs); give one, or leave --crs out"
+            raise ParameterError(
+                "crs",
+                "is the CRS of the files you give ({line}, {line_from_occupied}, {points}, "
+                "{hubs}); give one, or leave {crs} out",
+                mentions=("line", "line_from_occupied", "points", "hubs", "crs"),
             )
 
     occupied: gpd.GeoDataFrame | None
@@ -295,8 +317,8 @@ def _check_date(date: str) -> str:
     except ValueError:
         ok = False
     if not ok:
-        raise InputError(
-            f"--line-date '{date}' is not a date; give it as YYYY-MM-DD, e.g. 2025-12-15"
+        raise ParameterError(
+            "line_date", f"'{date}' is not a date; give it as YYYY-MM-DD, e.g. 2025-12-15"
         )
     return date
 

@@ -605,3 +605,45 @@ def test_geopackage_onto_a_directory(run_cli, tmp: Path) -> None:
     _refused(run_cli("layers", "-o", tmp / "layers.gpkg"), "it is a directory")
     assert [p.name for p in tmp.iterdir()] == ["layers.gpkg"]
     assert list((tmp / "layers.gpkg").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "api_words", "flag_argv", "flag_words"),
+    [
+        (
+            {"line_date": "2025-12-15"},
+            ["line_date 2025-12-15 dates your own line", "give line or line_from_occupied"],
+            ["--line-date", "2025-12-15"],
+            ["--line-date 2025-12-15", "give --line or --line-from-occupied"],
+        ),
+        (
+            {"line_layer": "front"},
+            ["line_layer picks a layer of line or line_from_occupied"],
+            ["--line-layer", "front"],
+            ["--line-layer picks a layer of --line or --line-from-occupied"],
+        ),
+        (
+            {"crs": "EPSG:4326"},
+            ["crs is the CRS of the files you give (line, line_from_occupied, points, hubs)"],
+            ["--crs", "EPSG:4326"],
+            ["--crs is the CRS of the files you give (--line, --line-from-occupied, --points"],
+        ),
+    ],
+)
+def test_layer_errors_name_api_parameters_in_the_api_and_flags_in_the_cli(
+    run_cli, tmp: Path, kwargs, api_words, flag_argv, flag_words
+) -> None:
+    from geo.errors import InputError
+    from layers import load_layers
+
+    with pytest.raises(InputError) as raised:
+        load_layers(**kwargs)
+    message = str(raised.value)
+    assert "--" not in message, message
+    for words in api_words:
+        assert words in message
+    result = run_cli("layers", *flag_argv, "-o", tmp / "x.gpkg")
+    assert result.code == 2
+    for words in flag_words:
+        assert words in result.err
+    assert not (tmp / "x.gpkg").exists()
