@@ -254,25 +254,8 @@ def _rows(
     return {key: np.array(values) for key, values in columns.items()}
 
 
-_BLOCK_KEYS = (
-    "spacing_km",
-    "standoff_km",
-    "radius_km",
-    "rotation_factor",
-    "units_placed",
-    "brigades_min",
-    "brigades_max",
-    "troops_min",
-    "troops_max",
-    "sustained_troops_min",
-    "sustained_troops_max",
-    "coverage_fraction",
-    "largest_gap_km",
-    "fits_availability",
-    "fits_availability_low",
-    "fits_brigades",
-    "meets",
-)
+#: The columns one block computes (the unit and the line date are the whole grid's).
+_BLOCK_KEYS = tuple(c for c in SWEEP_COLUMNS if c not in ("unit", "line_date"))
 
 
 def _values(
