@@ -23,7 +23,7 @@ so lines and points may lie across the antimeridian.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -37,6 +37,7 @@ __all__ = [
     "PreparedLine",
     "aeqd_xy",
     "degree_box",
+    "degree_boxes",
     "densify_chain",
     "flat_error_km",
     "flat_xy",
@@ -68,13 +69,18 @@ _FLAT_B = 0.2
 _FLAT_ABSOLUTE_KM = 1e-3
 _FLAT_RANGE_KM = 3000.0
 _FLAT_TOP_DEG = 85.0
-# Points per batch of a vectorised search: bounds the (point, vertex) pairs held at once.
-_CHUNK_POINTS = 256
+# Points per batch of a vectorised search (with _BAND_ENTRIES, bounds the pairs held at once).
+_CHUNK_POINTS = 4096
 # On a line of at most this many vertices a search scans them all, without a distance bound;
 # at most this many (point, segment) pairs are measured exactly without a screen; a chain of at
 # most this many vertices is densified without bounding its segments first.
 _SCAN_VERTICES = 256
 _EXACT_PAIRS = 64
+# (point, vertex) entries gathered at once when finding the vertices near many points.
+_BAND_ENTRIES = 2_000_000
+# Cell of the grid the vertices are bucketed in for those searches, degrees (about 3.5 km of
+# longitude and 5.5 km of latitude in Ukraine).
+_CELL_DEG = 0.05
 _FEW_VERTICES = 64
 
 
@@ -103,6 +109,27 @@ def degree_box(lat0: float, radius_km: float) -> tuple[float, float]:
         return 360.0, dlat
     dlon = radius_km / (_KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(top))) * margin + 1e-12
     return min(dlon, 360.0), dlat
+
+
+def degree_boxes(lat0: ArrayLike, radius_km: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """:func:`degree_box` for many points at once: arrays of half-widths (dlon, dlat).
+
+    Examples
+    --------
+    >>> dlon, dlat = degree_boxes([0.0, 89.5], [111.0, 111.0])
+    >>> dlon.round(3).tolist(), dlat.round(3).tolist()
+    ([0.997, 360.0], [1.004, 1.004])
+    """
+    lat_a, radius = np.broadcast_arrays(
+        np.asarray(lat0, dtype=np.float64), np.asarray(radius_km, dtype=np.float64)
+    )
+    margin = 1.0 + 1e-9
+    dlat = radius / _KM_PER_DEG_LAT_MIN * margin + 1e-12
+    top = np.abs(lat_a) + dlat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dlon = radius / (_KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(np.minimum(top, 90.0))))
+    dlon = np.where(top >= 90.0, 360.0, np.minimum(dlon * margin + 1e-12, 360.0))
+    return dlon, dlat
 
 
 def aeqd_xy(
@@ -374,6 +401,10 @@ class PreparedLine:
     lat_sorted: FloatArray
     west: float
     east: float
+    #: Results derived from the line alone (positions at a distance from it, ...), kept by
+    #: their users under their own keys so that repeated placements on one line (a sweep)
+    #: compute them once.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_chains(cls, chains: list[Chain], main_part: int) -> PreparedLine:
@@ -454,19 +485,103 @@ class PreparedLine:
         ax, ay = x[pair], y[pair]
         return owner[pair], vert[pair], ax, ay, x[pair + 1] - ax, y[pair + 1] - ay
 
+    @cached_property
+    def _grid(self) -> tuple[float, float, float, int, int, NDArray[np.intp], NDArray[np.int64]]:
+        """The vertices bucketed in cells of :data:`_CELL_DEG` degrees, row by row.
+
+        Returns the grid's west edge, south edge, cell size, rows, columns, the vertex
+        indices sorted by cell (row-major) and their cell keys (``row * columns + column``),
+        so that the vertices of a run of cells in one row are one range of the sorted
+        vertices. A line across the antimeridian (longitudes spanning more than 180 degrees)
+        gets one column: its vertices are then sorted by latitude row alone.
+        """
+        cell = _CELL_DEG
+        south = float(self.lat.min())
+        rows = int((float(self.lat.max()) - south) // cell) + 1
+        if self.east - self.west > 180.0:
+            west, cols = -180.0, 1
+            col = np.zeros(self.lon.size, dtype=np.int64)
+        else:
+            west = self.west
+            cols = int((self.east - west) // cell) + 1
+            col = np.minimum(((self.lon - west) // cell).astype(np.int64), cols - 1)
+        row = np.minimum(((self.lat - south) // cell).astype(np.int64), rows - 1)
+        key = row * cols + col
+        order = np.argsort(key, kind="stable").astype(np.intp)
+        return west, south, cell, rows, cols, order, key[order]
+
+    def _row_ranges(
+        self, lon: FloatArray, lat: FloatArray, radius_km: FloatArray
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+        """Each point's box (``dlon``, ``dlat``) and its (point, grid row) ranges ``lo:hi``.
+
+        ``lo:hi`` index the vertices sorted by cell (:attr:`_grid`); ``point`` says whose box
+        each range is part of.
+        """
+        dlon, dlat = degree_boxes(lat, radius_km + self.max_step_km)
+        dlat = np.minimum(dlat, 180.0)  # an unbounded search: every row
+        west, south, cell, rows, cols, order, keys = self._grid
+        # cells as floats clipped to the grid before the cast (a box may be infinite)
+        r0 = np.clip((lat - dlat - south) // cell, 0, rows - 1).astype(np.int64)
+        r1 = np.clip((lat + dlat - south) // cell, 0, rows - 1).astype(np.int64)
+        if cols == 1:
+            c0 = c1 = np.zeros(lon.size, dtype=np.int64)
+        else:
+            east_of = wrap_deg(lon - west)  # the point's longitude east of the grid's west edge
+            c0 = np.clip((east_of - dlon) // cell, 0, cols - 1).astype(np.int64)
+            c1 = np.clip((east_of + dlon) // cell, 0, cols - 1).astype(np.int64)
+            # a box beyond the grid's longitudes, or one that wraps around, takes whole rows
+            whole = (dlon >= 180.0) | (east_of - dlon <= -360.0 + (self.east - west))
+            c0, c1 = np.where(whole, 0, c0), np.where(whole, cols - 1, c1)
+        n_rows = np.where((lat + dlat < south) | (lat - dlat > south + rows * cell), 0, r1 - r0 + 1)
+        point = np.repeat(np.arange(lon.size), n_rows)
+        row = r0[point] + (np.arange(point.size) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows))
+        lo = np.searchsorted(keys, row * cols + c0[point], side="left")
+        hi = np.searchsorted(keys, row * cols + c1[point], side="right")
+        return dlon, dlat, point, lo.astype(np.intp), hi.astype(np.intp)
+
+    def _entries(self, lon: FloatArray, lat: FloatArray, radius_km: FloatArray) -> NDArray[np.intp]:
+        """How many grid entries each point's box gathers (an upper bound of its vertices)."""
+        _, _, point, lo, hi = self._row_ranges(lon, lat, radius_km)
+        return np.bincount(point, weights=hi - lo, minlength=lon.size).astype(np.intp)
+
     def _pairs_near(
         self, lon: FloatArray, lat: FloatArray, radius_km: FloatArray
     ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
         """The vertices near each point (``owner``, ``vert``) and where their segments start.
 
-        ``vert[pair]`` and ``vert[pair + 1]`` are the ends of a segment near ``owner[pair]``.
+        The vertices of each point are those in its :func:`degree_boxes` box widened by the
+        longest segment, sorted; ``vert[pair]`` and ``vert[pair + 1]`` are the ends of a
+        segment near ``owner[pair]``. Vectorised over the points: the box covers a few rows
+        of the line's grid (:attr:`_grid`), each row's cells are one range of the vertices
+        sorted by cell (two bisections for all points and rows at once); the ranges are
+        gathered in groups of at most :data:`_BAND_ENTRIES` entries, then cut to the box.
         """
-        verts = [
-            self.vertices_near(x, y, r + self.max_step_km)
-            for x, y, r in zip(lon.tolist(), lat.tolist(), radius_km.tolist(), strict=True)
-        ]
+        dlon, dlat, point, lo, hi = self._row_ranges(lon, lat, radius_km)
+        order = self._grid[5]
+        sizes = (hi - lo).astype(np.intp)
+        ends = np.cumsum(sizes)
+        owners: list[NDArray[np.intp]] = []
+        verts: list[NDArray[np.intp]] = []
+        first = 0
+        while first < point.size:
+            # the next (point, row) ranges holding at most _BAND_ENTRIES entries (one at least)
+            done = ends[first - 1] if first else 0
+            last = max(int(np.searchsorted(ends, done + _BAND_ENTRIES, side="right")), first + 1)
+            n = sizes[first:last]
+            owner = np.repeat(point[first:last], n)
+            starts = np.repeat(lo[first:last] - (ends[first:last] - n - done), n)
+            band = order[np.arange(owner.size) + starts]
+            keep = (np.abs(wrap_deg(self.lon[band] - lon[owner])) <= dlon[owner]) & (
+                np.abs(self.lat[band] - lat[owner]) <= dlat[owner]
+            )
+            owners.append(owner[keep])
+            verts.append(band[keep])
+            first = last
+        owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.intp)
         vert = np.concatenate(verts) if verts else np.empty(0, dtype=np.intp)
-        owner = np.repeat(np.arange(lon.size), [v.size for v in verts])
+        sort = np.lexsort((vert, owner))
+        owner, vert = owner[sort], vert[sort]
         # consecutive entries of one point that are consecutive vertices of one chain
         pair = np.flatnonzero(
             (owner[1:] == owner[:-1])
@@ -512,6 +627,20 @@ class PreparedLine:
         _, _, metres = GEOD.inv(lon, lat, self.lon[nearest], self.lat[nearest])
         return np.asarray(metres) / 1000.0
 
+    @staticmethod
+    def _chunks(entries: NDArray[np.intp]) -> list[slice]:
+        """Runs of points holding at most :data:`_BAND_ENTRIES` entries and _CHUNK_POINTS points."""
+        chunks: list[slice] = []
+        total = np.cumsum(entries)
+        start = 0
+        while start < entries.size:
+            done = total[start - 1] if start else 0
+            stop = int(np.searchsorted(total, done + _BAND_ENTRIES, side="right"))
+            stop = min(max(stop, start + 1), start + _CHUNK_POINTS)
+            chunks.append(slice(start, stop))
+            start = stop
+        return chunks
+
     def _nearest_segments(
         self,
         lon: FloatArray,
@@ -530,11 +659,14 @@ class PreparedLine:
         distance = np.full(lon.size, np.inf)
         nearest = np.full(lon.size, -1, dtype=np.intp)
         along = np.full(lon.size, np.nan)
-        # points in chunks, so that the (point, vertex) pairs stay a few million at most
-        for start in range(0, lon.size, _CHUNK_POINTS):
-            chunk = slice(start, min(start + _CHUNK_POINTS, lon.size))
+        radius = bound * 1.001 + 1e-6
+        # points in chunks of at most _CHUNK_POINTS points and _BAND_ENTRIES grid entries (one
+        # point at least), so that the (point, vertex) pairs held at once stay bounded however
+        # dense the line: memory grows with the points, not with points x vertices
+        for chunk in self._chunks(self._entries(lon, lat, radius)):
+            start = chunk.start
             x, y = lon[chunk], lat[chunk]
-            owner, vert, pair = self._pairs_near(x, y, bound[chunk] * 1.001 + 1e-6)
+            owner, vert, pair = self._pairs_near(x, y, radius[chunk])
             if pick is not None:
                 pair = pair[pick[vert[pair]]]
             if pair.size > _EXACT_PAIRS:

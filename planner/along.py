@@ -33,6 +33,9 @@ units on the line itself (band 0-2 km).
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -69,8 +72,12 @@ SLOT_REASONS = ("placed", "no-valid-position", "outside-ukraine", "too-short")
 # Slide steps along a slot: at most this long (km), at least this many per slot.
 _SLIDE_STEP_KM = 1.0
 _MIN_STEPS = 20
-# Positions tried at once while sliding.
-_BATCH = 16
+# Positions around the line (when a slot's perpendiculars fail) lie at most this far apart,
+# degrees (about 0.3-0.45 km in Ukraine; farther for a large standoff: a twelfth of it).
+_RING_STEP_DEG = 0.004
+# A slot shorter than this many standoffs does not try the ring of its own stretch
+# (:meth:`_Placer.stretch_ring_trial`), only that of the whole line.
+_STRETCH_RING_MIN = 0.25
 
 
 def _piece(chain: Chain, start_km: float, end_km: float) -> LineString:
@@ -95,105 +102,232 @@ class _Placer:
         if radius_km is not None:
             high = min(high, radius_km * (1.0 - 1e-9))
         self.low, self.high = low, high
+        # how far to move behind the line: the standoff, or the middle of the band where a
+        # radius short of the standoff caps it (a unit must reach the line)
+        self.move = standoff_km if standoff_km <= high else 0.5 * (low + high)
         self.lon: list[float] = []
         self.lat: list[float] = []
+        self._by_lat: list[float] = []  # the placed units' latitudes, sorted
+        self._order: list[int] = []  # their indices into lon / lat, in that order
 
     def apart(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.bool_]:
         """At least a quarter spacing from every unit placed so far."""
         ok = np.ones(lon.size, dtype=bool)
         if not self.lon:
             return ok
-        placed_lon, placed_lat = np.asarray(self.lon), np.asarray(self.lat)
-        # a degree of latitude is at least 110.5 km: only units that near in latitude can be
-        near = np.abs(placed_lat[None, :] - lat[:, None]) * 110.5 < self.min_apart
-        rows, cols = np.nonzero(near)
-        if rows.size:
-            d = geodesic_km(lon[rows], lat[rows], placed_lon[cols], placed_lat[cols])
-            ok[np.unique(rows[d < self.min_apart])] = False
+        # a degree of latitude is at least 110.5 km: only units that near in latitude can be;
+        # they are found by bisection in the placed units sorted by latitude, so that a check
+        # costs the candidates and their neighbours, not every unit placed (20,000 at most)
+        dlat = self.min_apart / 110.5
+        first = [bisect.bisect_left(self._by_lat, y - dlat) for y in lat.tolist()]
+        last = [bisect.bisect_right(self._by_lat, y + dlat) for y in lat.tolist()]
+        counts = np.subtract(last, first)
+        if counts.sum() == 0:
+            return ok
+        rows = np.repeat(np.arange(lon.size), counts)
+        at = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True) if b > a])
+        cols = np.asarray(self._order)[at]
+        placed_lon, placed_lat = np.asarray(self.lon)[cols], np.asarray(self.lat)[cols]
+        d = geodesic_km(lon[rows], lat[rows], placed_lon, placed_lat)
+        ok[np.unique(rows[d < self.min_apart])] = False
         return ok
 
     def trial(
-        self, chain: Chain, index: int, sign: int, km: FloatArray, start: float, end: float
-    ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
-        """Positions behind ``km``: lon, lat, distance, which keep every rule, any inside."""
+        self, chain: Chain, sign: int, km: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]]:
+        """Positions behind ``km``: lon, lat, distance, which keep the terrain rules, inside.
+
+        The terrain rules are all but the spacing from units already placed (:meth:`apart`,
+        which depends on the order of placement): the band, the radius, inside Ukraine and
+        the friendly side. One vectorised pass for any number of points.
+        """
         ground = self.ground
-        lon, lat, _ = ground.set_back(chain, km, sign, self.standoff)
-        # no farther from the line than from its point on the slot's stretch
-        distance = ground.line.distance_km(lon, lat, upper_km=self.high + 1.0)
+        lon, lat, distance = ground.set_back(chain, km, sign, self.move)
+        # set_back measured each within its move (the point on the line it left is that
+        # near); none found that near (not expected) is measured again without the bound
+        lost = ~np.isfinite(distance)
+        if lost.any():
+            distance[lost] = ground.line.distance_km(lon[lost], lat[lost])
         ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
         inside = ground.inside(lon, lat)
         ok &= inside
         check = ok & (distance > 0.05)
         ok[check] &= ground.friendly(lon[check], lat[check])
-        ok[ok] &= self.apart(lon[ok], lat[ok])
-        return lon, lat, distance, ok, bool(inside.any())
+        return lon, lat, distance, ok, inside
 
     def ring_trial(
         self, chain: Chain, index: int, start: float, end: float, centre: float
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
-        """Positions at the standoff (and mid-band) from the slot's stretch, any direction.
+        """Positions at two distances in the band from the whole line, nearest the stretch.
 
-        The outline of the geodesic buffer of the stretch: wherever the perpendicular fails
-        (deep salients, tight wiggles), these are the positions at that distance from the
-        stretch; those whose nearest point of the whole line is on the stretch keep the band.
-        Returns lon, lat, distance, km along the part of the nearest point, which keep every
-        rule (nearest the slot's middle first), and whether any is inside Ukraine.
+        Wherever the perpendiculars fail (deep salients, tight wiggles), the positions on the
+        outline of the line's geodesic buffer at the standoff (or just inside a capped band)
+        and at the middle of the band's upper half (:func:`_ring_positions`, computed once
+        per line and distance) whose nearest point of the whole line lies on the slot's
+        stretch: every one keeps the slot and, measured exactly, the band. Returns lon, lat,
+        distance, km along the part of the nearest point, which keep every rule (nearest
+        the slot's middle first), and whether any is inside Ukraine.
         """
-        piece = _piece(chain, start, end)
-        lon_l, lat_l = [], []
-        for r in (self.standoff * 1.02, 0.5 * (self.standoff + self.high)):
-            outline = shapely.segmentize(geodesic_buffer(piece, r, resolution=32).exterior, 0.002)
-            xy = shapely.get_coordinates(outline)
-            lon_l.append(xy[:, 0])
-            lat_l.append(xy[:, 1])
-        lon, lat = np.concatenate(lon_l), np.concatenate(lat_l)
+        mid = 0.5 * (self.low + self.high)
+        parts = []
+        for r in (min(self.standoff * 1.02, mid), 0.5 * (mid + self.high)):
+            parts.append(_ring_positions(self.ground.line, index, start, end, r))
+        lon, lat, distance, km = (np.concatenate(column) for column in zip(*parts, strict=True))
         ground = self.ground
-        distance = ground.line.distance_km(lon, lat, upper_km=self.high + 1.0)
-        # where on the stretch each stands (its nearest point of the part, kept to the slot)
-        _, _, own_km = ground.line.nearest(lon, lat, upper_km=self.high + 1.0, chains=[index])
-        nearest_km = np.clip(np.nan_to_num(own_km, nan=centre), start, end)
         ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
         inside = ground.inside(lon, lat)
         ok &= inside
-        order = np.argsort(np.abs(np.where(ok, nearest_km, np.inf) - centre), kind="stable")
-        lon, lat, distance, nearest_km = lon[order], lat[order], distance[order], nearest_km[order]
-        ok = ok[order]
+        order = np.argsort(np.abs(km - centre), kind="stable")
+        lon, lat, distance, km, ok = lon[order], lat[order], distance[order], km[order], ok[order]
         ok[ok] &= ground.friendly(lon[ok], lat[ok])
         ok[ok] &= self.apart(lon[ok], lat[ok])
-        return lon, lat, distance, nearest_km, ok, bool(inside.any())
+        return lon, lat, distance, km, ok, bool(inside.any())
+
+    def stretch_ring_trial(
+        self, chain: Chain, index: int, start: float, end: float, centre: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
+        """Positions at two distances in the band from the slot's stretch alone, any direction.
+
+        The last resort of a slot :meth:`ring_trial` leaves empty: the outline of the geodesic
+        buffer of the stretch itself (not of the whole line), so also the positions whose
+        nearest point of the line lies just beyond the stretch (where it bends back); they
+        stand within the radius of the stretch and, measured exactly to all parts, keep the
+        band. Same returns as :meth:`ring_trial`, km clipped to the slot.
+        """
+        piece = _piece(chain, start, end)
+        mid = 0.5 * (self.low + self.high)
+        xy = np.concatenate(
+            [
+                shapely.get_coordinates(
+                    shapely.segmentize(
+                        geodesic_buffer(piece, r, resolution=32).exterior,
+                        max(_RING_STEP_DEG, r / 111.0 / 12.0),
+                    )
+                )
+                for r in (min(self.standoff * 1.02, mid), 0.5 * (mid + self.high))
+            ]
+        )
+        lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
+        ground = self.ground
+        # one search: the distance to all parts, and where on the line the nearest point is
+        # (on another part, or beyond the slot: the slot's nearest end, for the order)
+        distance, chain_of, at_km = ground.line.nearest(lon, lat, upper_km=self.high + 1.0)
+        km = np.clip(np.where(chain_of == index, at_km, centre), start, end)
+        ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
+        inside = ground.inside(lon, lat)
+        ok &= inside
+        order = np.argsort(np.abs(np.where(ok, km, np.inf) - centre), kind="stable")
+        lon, lat, distance, km, ok = lon[order], lat[order], distance[order], km[order], ok[order]
+        ok[ok] &= ground.friendly(lon[ok], lat[ok])
+        ok[ok] &= self.apart(lon[ok], lat[ok])
+        return lon, lat, distance, km, ok, bool(inside.any())
 
     def fill(
-        self, chain: Chain, index: int, sign: int, centre: float, start: float, end: float
+        self, chain: Chain, index: int, sign: int, slot: tuple[float, float, float], tries: _Tries
     ) -> tuple[tuple[float, float, float, float] | None, str]:
         """The slot's unit (lon, lat, km along, distance) or None, and the slot's reason.
 
-        Tries the perpendicular from the slot's middle, then from points sliding along the
-        slot (nearest the middle first), then the positions at the standoff from the slot's
-        stretch in any direction (:meth:`ring_trial`). The unit found is recorded as placed.
+        ``slot`` is the slot's middle, start and end (km along the part). The first of
+        ``tries`` (the perpendicular from the slot's middle, then from points sliding along
+        it, nearest the middle first) that keeps the terrain rules and is :meth:`apart` is
+        taken, else the positions at the standoff from the slot's stretch in any direction
+        (:meth:`ring_trial`, then :meth:`stretch_ring_trial`). The unit found is recorded as
+        placed.
         """
-        any_inside = False
-        for batch in (np.array([centre]), *_batches(_slide_order(centre, start, end))):
-            lon, lat, d, ok, inside = self.trial(chain, index, sign, batch, start, end)
-            any_inside |= inside
-            good = np.flatnonzero(ok)
-            if good.size:
-                j = int(good[0])
-                return self._add(lon[j], lat[j], batch[j], d[j]), "placed"
+        centre, start, end = slot
+        found = self._take(tries)
+        if found is None and not tries.slides:
+            # the middle keeps the terrain rules but is too near a unit placed before it
+            km = np.concatenate(([centre], _slide_order(centre, start, end)))
+            lon, lat, d, ok, inside_all = self.trial(chain, sign, km)
+            tries = _Tries(lon, lat, km, d, ok, bool(inside_all.any()), True)
+            found = self._take(tries)
+        if found is not None:
+            return found, "placed"
+        any_inside = tries.inside
         if self.standoff > 0.0:
-            lon, lat, d, km, ok, inside = self.ring_trial(chain, index, start, end, centre)
-            any_inside |= inside
-            good = np.flatnonzero(ok)
-            if good.size:
-                j = int(good[0])
-                return self._add(lon[j], lat[j], km[j], d[j]), "placed"
+            trials = [self.ring_trial]
+            if end - start >= _STRETCH_RING_MIN * self.standoff:
+                # a stretch this short has a ring close to the whole line's near it (which
+                # ring_trial tried): only longer ones are worth their own buffer
+                trials.append(self.stretch_ring_trial)
+            for trial in trials:
+                lon, lat, d, km, ok, ring_inside = trial(chain, index, start, end, centre)
+                any_inside |= ring_inside
+                good = np.flatnonzero(ok)
+                if good.size:
+                    j = int(good[0])
+                    return self._add(lon[j], lat[j], km[j], d[j]), "placed"
         return None, "no-valid-position" if any_inside else "outside-ukraine"
+
+    def _take(self, tries: _Tries) -> tuple[float, float, float, float] | None:
+        """Place the unit at the first of ``tries`` that keeps every rule, if any."""
+        good = np.flatnonzero(tries.ok)
+        if good.size:
+            good = good[self.apart(tries.lon[good], tries.lat[good])]
+        if good.size == 0:
+            return None
+        j = int(good[0])
+        return self._add(tries.lon[j], tries.lat[j], tries.km[j], tries.distance[j])
 
     def _add(
         self, lon: float, lat: float, km: float, distance: float
     ) -> tuple[float, float, float, float]:
+        where = bisect.bisect_right(self._by_lat, float(lat))
+        self._by_lat.insert(where, float(lat))
+        self._order.insert(where, len(self.lon))
         self.lon.append(float(lon))
         self.lat.append(float(lat))
         return float(lon), float(lat), float(km), float(distance)
+
+
+def _ring_positions(
+    line: PreparedLine, index: int, start: float, end: float, radius_km: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Positions about ``radius_km`` from the whole line whose nearest point is on a stretch.
+
+    Points of the outline (every ring) of the line's geodesic buffer at ``radius_km``
+    (:func:`_ring_outline`) whose nearest point of the whole line lies on part ``index``
+    between ``start`` and ``end`` km: lon, lat, geodesic distance to the line and km along
+    the part of that nearest point.
+    """
+    lon, lat, distance, chains, km = _ring_outline(line, radius_km)
+    # the outline is sorted by (chain, km): the stretch's points are one run, found by bisection
+    first = np.searchsorted(chains, index, side="left")
+    last = np.searchsorted(chains, index, side="right")
+    a = first + np.searchsorted(km[first:last], start, side="left")
+    b = first + np.searchsorted(km[first:last], end, side="right")
+    return lon[a:b], lat[a:b], distance[a:b], km[a:b]
+
+
+def _ring_outline(
+    line: PreparedLine, radius_km: float
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.intp], FloatArray]:
+    """The outline of the line's geodesic buffer at ``radius_km``, measured exactly.
+
+    Every ring of :func:`geo.geometry.geodesic_buffer` of all parts, its points at most
+    :data:`_RING_STEP_DEG` degrees or a twelfth of the radius apart: lon, lat, geodesic
+    distance to the line, index of the nearest part and km along it of the nearest point.
+    Computed once per line and radius (kept in ``line.memo``): a sweep's placements on one
+    line share it.
+    """
+    key = ("along.ring", round(float(radius_km), 9))
+    cached = line.memo.get(key)
+    if cached is None:
+        lines = shapely.multilinestrings([shapely.linestrings(c.lon, c.lat) for c in line.chains])
+        # Simplified first (a hundredth of the radius): the buffer of a line of millions of
+        # vertices would take gigabytes, and every outline point is measured exactly below.
+        lines = shapely.simplify(lines, radius_km / 111.0 / 100.0, preserve_topology=False)
+        area = geodesic_buffer(lines, radius_km, resolution=32)
+        step = max(_RING_STEP_DEG, radius_km / 111.0 / 12.0)
+        xy = shapely.get_coordinates(shapely.segmentize(shapely.boundary(area), step))
+        lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
+        distance, chain, km = line.nearest(lon, lat, upper_km=radius_km * 1.01 + 1.0)
+        found = chain >= 0  # every point is within the bound; one beyond it is not a position
+        order = np.lexsort((km[found], chain[found]))
+        cached = tuple(a[found][order] for a in (lon, lat, distance, chain, km))
+        line.memo[key] = cached
+    return cached  # type: ignore[return-value]
 
 
 def _slots_of(
@@ -339,10 +473,11 @@ def place_along_slots(
         sign = ground.side_sign(chain, standoff)
         if sign is None and chain.part == prepared.main_part:
             raise no_side_error([chain.part])
-        for centre, start, end in zip(centres, starts, ends, strict=True):
+        tries = _slot_tries(placer, chain, sign, centres, starts, ends)
+        for k, (centre, start, end) in enumerate(zip(centres, starts, ends, strict=True)):
             found, reason = (
-                placer.fill(chain, index, sign, centre, start, end)
-                if sign is not None
+                placer.fill(chain, index, sign, (centre, start, end), tries[k])
+                if tries is not None and sign is not None
                 else (None, "no-valid-position")
             )
             unit = -1
@@ -377,8 +512,81 @@ def place_along_slots(
     return frame, _slots_frame(prepared, rows, geoms)
 
 
-def _batches(km: FloatArray) -> list[FloatArray]:
-    return [km[i : i + _BATCH] for i in range(0, km.size, _BATCH)]
+@dataclass(frozen=True)
+class _Tries:
+    """Positions to try for one slot, in order, with the terrain rules already checked.
+
+    Each of ``lon``, ``lat``, ``km`` (along the part of the point each stands behind),
+    ``distance`` (to the line) and ``ok`` (keeps the terrain rules) holds the slot's middle
+    first, then its sliding points nearest the middle first; ``inside`` says whether any is
+    inside Ukraine. ``slides`` is False when the sliding points are left out because the
+    middle keeps the terrain rules: they are measured only if the middle proves too near a
+    unit placed before it (:meth:`_Placer.fill`).
+    """
+
+    lon: FloatArray
+    lat: FloatArray
+    km: FloatArray
+    distance: FloatArray
+    ok: NDArray[np.bool_]
+    inside: bool
+    slides: bool
+
+
+def _slot_tries(
+    placer: _Placer,
+    chain: Chain,
+    sign: int | None,
+    centres: FloatArray,
+    starts: FloatArray,
+    ends: FloatArray,
+) -> list[_Tries] | None:
+    """Each slot's positions to try (:class:`_Tries`), in two vectorised passes per part.
+
+    The perpendiculars from every slot's middle first; then, for the slots whose middle
+    breaks a terrain rule, the perpendiculars from all their sliding points at once. None
+    when the part has no friendly side.
+    """
+    if sign is None:
+        return None
+    lon, lat, d, ok, inside = placer.trial(chain, sign, centres)
+    orders = [
+        np.concatenate(([c], _slide_order(c, a, b))) if not ok[k] else np.array([c])
+        for k, (c, a, b) in enumerate(zip(centres, starts, ends, strict=True))
+    ]
+    slide = ~ok
+    bounds = np.concatenate(([0], np.cumsum([o.size for o in orders])))
+    km = np.concatenate(orders)
+    t_lon, t_lat, t_d, t_ok, t_inside = lon.copy(), lat.copy(), d.copy(), ok.copy(), inside
+    if slide.any():
+        # the failing slots' sliding points (their middles are measured again: cheap, and
+        # it keeps each slot's arrays in one piece)
+        pick = np.repeat(slide, np.diff(bounds))
+        s_lon, s_lat, s_d, s_ok, s_inside = placer.trial(chain, sign, km[pick])
+        t_lon, t_lat, t_d = (np.empty(km.size) for _ in range(3))
+        t_ok, t_inside = np.empty(km.size, dtype=bool), np.empty(km.size, dtype=bool)
+        keep = ~pick
+        t_lon[pick], t_lat[pick], t_d[pick], t_ok[pick], t_inside[pick] = (
+            s_lon,
+            s_lat,
+            s_d,
+            s_ok,
+            s_inside,
+        )
+        t_lon[keep], t_lat[keep], t_d[keep] = lon[~slide], lat[~slide], d[~slide]
+        t_ok[keep], t_inside[keep] = ok[~slide], inside[~slide]
+    return [
+        _Tries(
+            t_lon[a:b],
+            t_lat[a:b],
+            km[a:b],
+            t_d[a:b],
+            t_ok[a:b],
+            bool(t_inside[a:b].any()),
+            bool(slide[k]),
+        )
+        for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+    ]
 
 
 def _slots_frame(prepared: PreparedLine, rows: dict[str, list], geoms: list) -> gpd.GeoDataFrame:

@@ -38,6 +38,7 @@ from planner.rules import (
     Area,
     FloatArray,
     Ground,
+    band_km,
     direction_deg,
     no_side_error,
     side_names,
@@ -55,11 +56,6 @@ _REFINE_KM = 0.1
 _REFINE_MAX = 4
 # Candidates tried at a time, nearest first.
 _BATCH = 32
-
-
-def _band(standoff_km: float) -> tuple[float, float]:
-    """The standoff band (km from the line): 1 % short of it to + max(2 km, 25 %)."""
-    return standoff_km * 0.99, standoff_km + max(2.0, 0.25 * standoff_km)
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ def _setback_spots(
 ) -> list[_Spot]:
     """Positions behind the stations ``km`` of one chain that keep every rule, band included."""
     chain = ground.line.chains[chain_index]
-    high = _band(standoff_km)[1]
+    high = band_km(standoff_km)[1]
     lon, lat, distance = ground.set_back(chain, km, sign, standoff_km)
     ok = ground.valid(lon, lat, distance, standoff_km) & (distance <= high)
     if ok.any():  # never pushed beyond the band's far edge from its point of the line
@@ -111,7 +107,7 @@ def _nearest_spot(
     at most the band's width, so a candidate whose unpushed position is farther from the point
     than the best found plus that width cannot beat it: the search stops there).
     """
-    low, high = _band(standoff_km)
+    low, high = band_km(standoff_km)
     line = ground.line
     here, nearest_chain, nearest_km = line.nearest([x], [y])
     d0 = float(here[0])
@@ -206,7 +202,7 @@ def _opposite(
     km = (first + spacing_km * np.arange(count)).astype(np.float64)
     slide = max(spacing_km / 2.0, 5.0 * SLIDE_STEP_KM)
     lon, lat, distance, _, ok = ground.positions(chain, km, sign, standoff_km, slide)
-    ok &= distance <= _band(standoff_km)[1]
+    ok &= distance <= band_km(standoff_km)[1]
     if not ok.all():
         raise InputError(
             f"{int((~ok).sum())} of the {count} units opposite {name} have no position on the "
