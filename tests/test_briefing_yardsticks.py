@@ -61,8 +61,9 @@ def test_yardstick_table(page: str, plans: list[Plan]) -> None:
     by_name = {row[0]: row for row in body}
     assert len(body) == len(plans) + 4  # every plan, then the four yardsticks
     one = by_name["Option 1 EUR+"]
-    # DOMAIN.md: 40,000 troops; per km of the bundled 1,236.1 km line: 32.4
-    assert one[1] == "40,000" and one[2] == "32.4" and one[3] == "129.4"
+    # DOMAIN.md: 40,000 troops; per km of the bundled 1,274.4 km line (PROVENANCE.md): 31.4,
+    # and x4 sustained 160,000 / 1,274.4 = 125.5
+    assert one[1] == "40,000" and one[2] == "31.4" and one[3] == "125.5"
     assert one[4].startswith("6 of 7, from Ukrainian officials (50,000)")
     # DOMAIN.md: Korea 1954 ~225,000 on 249 km (~904 per km); inner-German 500,000-700,000
     korea = by_name["Korea, US forces in 1954"]

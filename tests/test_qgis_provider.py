@@ -147,9 +147,11 @@ def test_qgis_process_runs_each_algorithm(
     # through QGIS (its GeoPackage export and back) the same line as from the Python API ...
     assert len(derived) == len(direct)
     assert derived["length_km"].sum() == pytest.approx(direct["length_km"].sum(), rel=1e-9)
-    # ... and within 0.1 % of the bundled line, derived from the same polygon by its build
+    # ... and within 1 % of the bundled line, derived by its build from the unsimplified polygon
+    # (the border-front rule reads the 100 m simplification of the bundled polygon a little
+    # differently: Vovchansk's strip is 26.9 km from it, 31.9 km from the original)
     bundled = pyogrio.read_dataframe(inputs["line"], layer="line")
-    assert derived["length_km"].sum() == pytest.approx(bundled["length_km"].sum(), rel=1e-3)
+    assert derived["length_km"].sum() == pytest.approx(bundled["length_km"].sum(), rel=1e-2)
 
     done = _run(
         qgis_home,

@@ -32,7 +32,7 @@ def test_readme_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (tmp_path / "briefing.html").stat().st_size > 10_000
     plan = namespace["plan"]
     # 40 km spacing from 20 km: floor((L - 20) / 40) + 1 slots on each part at least 20 km
-    # long (the main part of ~1,163 km gives 29, the 31.6 and 27.0 km parts one each); one
+    # long (the main part of ~1,180 km gives 30, the 39.2 and 31.9 km parts one each); one
     # unit in each slot that has a valid position
     main_km = plan.main_line_km  # type: ignore[attr-defined]
     slots = plan.slots  # type: ignore[attr-defined]

@@ -171,4 +171,4 @@ def test_compare_json_has_the_ninth_row_after_the_eight(run_cli: Callable) -> No
     assert [r["option"] for r in rows[:8]] == [1, 1, 2, 2, 3, 3, 4, 4]
     ninth = rows[8]
     assert (ninth["troops_max"], ninth["units_placed"]) == (TROOPS, 8)
-    assert ninth["troops_per_km"] == pytest.approx(TROOPS / 1236.1, abs=0.05)
+    assert ninth["troops_per_km"] == pytest.approx(TROOPS / 1274.4, abs=0.05)

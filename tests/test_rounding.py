@@ -131,13 +131,18 @@ def test_plan_summary_reads_as_compare(argv: tuple[str, ...], run_cli: Callable,
 
 
 def test_option_1_figures_by_hand(run_cli: Callable, tmp: Path) -> None:
-    """23 battalions placed: 23 x 4,000 / 3 and 23 x 4,000 / 2.4 troops (issue 10), and the
-    coverage to 0.1 % with one rounding in both outputs. On the main part only (issue 8:
-    every part gets slots by default, 25 battalions on the bundled line)."""
+    """24 battalions placed on the main part (1,180.2 km, PROVENANCE.md: slots centred every
+    50 km from 25 km, 25 ... 1,175 km): 24 x 4,000 / 3 and 24 x 4,000 / 2.4 troops (issue
+    10), and the coverage to 0.1 % with one rounding in both outputs. On the main part only
+    (issue 8: every part gets slots by default)."""
     argv = ("plan", "--option", "1", "--variant", "eur-plus", "--main-only")
     plan = run_cli(*argv, "-o", tmp / "p.gpkg")
-    lo, hi = 23 * 4000 / 3, 23 * 4000 / 2.4
-    assert f"23 units = 7.7-9.6 brigades = {math.floor(lo + 0.5):,}-{math.floor(hi + 0.5):,}" in (
-        plan.out
+    n = len(range(25, 1181, 50))
+    assert n == 24
+    lo, hi = n * 4000 / 3, n * 4000 / 2.4
+    brigades = f"{n / 3:.1f}".removesuffix(".0") + "-" + f"{n / 2.4:.1f}".removesuffix(".0")
+    assert (
+        f"{n} units = {brigades} brigades = {math.floor(lo + 0.5):,}-{math.floor(hi + 0.5):,}"
+        in plan.out
     )
-    assert "30,667-38,333" in plan.out
+    assert "24 units = 8-10 brigades = 32,000-40,000" in plan.out

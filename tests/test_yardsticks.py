@@ -86,17 +86,17 @@ def test_yardstick_densities(rows: list[dict]) -> None:
 
 
 def test_troops_per_km_of_the_loaded_line(rows: list[dict], line_km: float) -> None:
-    assert line_km == pytest.approx(1236.1, abs=0.1)  # PROVENANCE.md: bundled 1,236.1 km
+    assert line_km == pytest.approx(1274.4, abs=0.1)  # PROVENANCE.md: bundled 1,274.4 km
     for row in rows[:8]:
         troops = TROOPS_MAX[(row["option"], row["variant"])]
         assert row["troops_per_km"] == half_up(troops / line_km)
         assert row["sustained_troops_per_km"] == half_up(4 * troops / line_km)
         placed = row["troops_placed_max"]  # rounded troops; the per-km figure is from exact
         assert row["troops_placed_per_km"] == pytest.approx(placed / line_km, abs=0.051)
-    # option 1 EUR+: 40,000 on 1,236 km is ~32 troops per km, 1/28 of Korea in 1954
+    # option 1 EUR+: 40,000 on 1,274 km is ~31 troops per km, 1/28.8 of Korea in 1954
     one = rows[0]
-    assert one["troops_per_km"] == pytest.approx(32.4, abs=0.05)
-    assert one["korea_1954_troops_per_km"] / one["troops_per_km"] > 27
+    assert one["troops_per_km"] == pytest.approx(31.4, abs=0.05)
+    assert one["korea_1954_troops_per_km"] / one["troops_per_km"] > 28
     # even sustained (x4) option 3 EUR+ stays below the inner-German border's lower end
     assert rows[4]["sustained_troops_per_km"] < rows[4]["inner_german_troops_per_km_min"]
 

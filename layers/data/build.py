@@ -508,6 +508,7 @@ def build_line(
         BORDER_TOLERANCE_KM,
         DEFAULT_DATE,
         MIN_FRAGMENT_KM,
+        MIN_HOLE_KM2,
         line_from_occupied,
         line_layer,
     )
@@ -544,8 +545,10 @@ def build_line(
         **common,
         derivation=f"{command} (input sha256 {digest[:12]}...): "
         f"layers.frontline.line_from_occupied, the polygon's boundary more than "
-        f"{BORDER_TOLERANCE_KM:g} km inside Ukraine's outline (oblasts.geojson), open pieces "
-        f"under {MIN_FRAGMENT_KM:g} km dropped; {simplified}",
+        f"{BORDER_TOLERANCE_KM:g} km inside Ukraine's outline (oblasts.geojson), or nearer it "
+        f"where the stretch faces unoccupied Ukraine (the strips along the Russian border), "
+        f"holes under {MIN_HOLE_KM2:g} km² filled, open pieces under {MIN_FRAGMENT_KM:g} km "
+        f"dropped; {simplified}",
     )
     occupied_prov = Provenance(
         **common,
