@@ -399,6 +399,11 @@ def _choose_layer(
         raise InputError(
             f"cannot read {label} as a vector file ({_first_line(exc, path)}); give {FORMATS}"
         ) from None
+    except UnicodeDecodeError:  # a layer's or field's name, read while listing the layers
+        raise InputError(
+            f"cannot read {label}: its layer or field names are not UTF-8; save it as UTF-8 "
+            f"(or give {FORMATS})"
+        ) from None
     names = [str(name) for name, _ in info]
     spatial = [str(name) for name, geometry_type in info if geometry_type is not None]
     if layer is not None:

@@ -106,3 +106,37 @@ def test_a_png_error_leaves_no_page_and_names_png(
     result = run_cli("brief", "-o", tmp / "b.html", "--png", tmp / "b.png")
     refused(result, "brief", "--png", absent=("-o ",))
     assert list(tmp.iterdir()) == []
+
+
+def _latin1_field_gpkg(path: Path) -> Path:
+    """A two-layer GeoPackage whose field name is Latin-1 ("Kr\\xe9e"), not UTF-8.
+
+    Written with a placeholder of the same length, then the placeholder's bytes patched in
+    the file (SQLite keeps no checksum): GDAL lists the layers, and decoding the field's
+    name, when a layer's fields are read, fails.
+    """
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    gdf = gpd.GeoDataFrame(
+        {"KrQe": ["a"], "geometry": [LineString([(35.0, 48.0), (36.0, 48.5)])]}, crs=4326
+    )
+    plain = path.with_name("plain.gpkg")
+    gdf.to_file(plain, layer="one", driver="GPKG")
+    gdf.to_file(plain, layer="two", driver="GPKG")
+    data = plain.read_bytes()
+    assert data.count(b"KrQe") >= 2
+    path.write_bytes(data.replace(b"KrQe", b"Kr\xe9e"))
+    return path
+
+
+@pytest.mark.parametrize("layer", [(), ("--line-layer", "one")])
+def test_names_not_utf8_while_listing_layers(
+    run_cli: Callable, tmp: Path, tmp_path: Path, layer: tuple[str, ...]
+) -> None:
+    bad = _latin1_field_gpkg(tmp_path / "bad.gpkg")
+    before = bad.read_bytes()
+    result = run_cli("layers", "--line", bad, *layer, "-o", tmp / "l.gpkg")
+    refused(result, "layers", "'bad.gpkg'", "not UTF-8", "save it as UTF-8", absent=("Traceback",))
+    assert list(tmp.iterdir()) == []
+    assert bad.read_bytes() == before
