@@ -59,9 +59,6 @@ class Page(MacroElement):
     """The runtime, its styles, the data block, and the page's own HTML (panels, sections)."""
 
     _template = Template(
-        "{% macro header(this, kwargs) %}"
-        "<style>{{ this.css }}</style><script>{{ this.js }}</script>"
-        "{% endmacro %}"
         "{% macro html(this, kwargs) %}"
         '<script type="application/json" id="dp-data">{{ this.data }}</script>{{ this.body }}'
         "{% endmacro %}"
@@ -85,8 +82,6 @@ class Page(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "Page"
-        self.css = static_text("deployplan.css")
-        self.js = static_text("deployplan.js")
         self.data = script_json(data)
         self.body = body
         self.own_controls = not online
@@ -96,9 +91,16 @@ class Page(MacroElement):
 
 
 class Setup(MacroElement):
-    """Before any layer: the map's panes, in drawing order (``deployplan.setup``)."""
+    """Before any layer: the map's panes, in drawing order (``deployplan.setup``).
+
+    It brings deployplan's runtime and styles into the page's header, so that every map
+    :func:`new_map` makes (a plan's, the history's) has what its script calls.
+    """
 
     _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<style>{{ this.css }}</style><script>{{ this.js }}</script>"
+        "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "deployplan.setup({{ this._parent.get_name() }});"
         "{% endmacro %}"
@@ -107,6 +109,8 @@ class Setup(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "Setup"
+        self.css = static_text("deployplan.css")
+        self.js = static_text("deployplan.js")
 
 
 def new_map(*, online: bool) -> folium.Map:

@@ -98,18 +98,9 @@ def history_map(result: History, *, online: bool = False) -> str:
     """One HTML page: each snapshot's line as its own switchable layer, newest on top."""
     import folium
 
-    from maps.assets import static_text
-    from maps.figure import figure_of, map_html, new_map
+    from maps.figure import map_html, new_map
 
     m = new_map(online=online)
-    # deployplan's script and style: new_map's setup (the drawing order's panes) calls it
-    figure_of(m).header.add_child(
-        folium.Element(
-            f"<style>{static_text('deployplan.css')}</style>"
-            f"<script>{static_text('deployplan.js')}</script>"
-        ),
-        name="deployplan_static",
-    )
     dates = list(result.lines)
     colours = _colours(len(dates))
     for date, colour in zip(dates, colours, strict=True):
