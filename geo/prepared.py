@@ -89,6 +89,22 @@ def wrap_deg(dlon: FloatArray) -> FloatArray:
     return (dlon + 180.0) % 360.0 - 180.0
 
 
+def _runs(sizes: NDArray[np.intp], budget: int, *, most: int | None = None) -> list[slice]:
+    """Consecutive runs of items whose sizes sum to at most ``budget`` (one item at least),
+    and of at most ``most`` items."""
+    total = np.cumsum(sizes)
+    runs: list[slice] = []
+    start = 0
+    while start < sizes.size:
+        done = total[start - 1] if start else 0
+        stop = max(int(np.searchsorted(total, done + budget, side="right")), start + 1)
+        if most is not None:
+            stop = min(stop, start + most)
+        runs.append(slice(start, stop))
+        start = stop
+    return runs
+
+
 def degree_box(lat0: float, radius_km: float) -> tuple[float, float]:
     """Half-widths (dlon, dlat) of a degree box around a point that holds its radius_km disc.
 
@@ -540,13 +556,13 @@ class PreparedLine:
         hi = np.searchsorted(keys, row * cols + c1[point], side="right")
         return dlon, dlat, point, lo.astype(np.intp), hi.astype(np.intp)
 
-    def _entries(self, lon: FloatArray, lat: FloatArray, radius_km: FloatArray) -> NDArray[np.intp]:
-        """How many grid entries each point's box gathers (an upper bound of its vertices)."""
-        _, _, point, lo, hi = self._row_ranges(lon, lat, radius_km)
-        return np.bincount(point, weights=hi - lo, minlength=lon.size).astype(np.intp)
-
     def _pairs_near(
-        self, lon: FloatArray, lat: FloatArray, radius_km: FloatArray
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        radius_km: FloatArray,
+        ranges: tuple[FloatArray, FloatArray, NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]
+        | None = None,
     ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
         """The vertices near each point (``owner``, ``vert``) and where their segments start.
 
@@ -556,28 +572,25 @@ class PreparedLine:
         of the line's grid (:attr:`_grid`), each row's cells are one range of the vertices
         sorted by cell (two bisections for all points and rows at once); the ranges are
         gathered in groups of at most :data:`_BAND_ENTRIES` entries, then cut to the box.
+        ``ranges``, if given, is :meth:`_row_ranges` of these points, already computed.
         """
-        dlon, dlat, point, lo, hi = self._row_ranges(lon, lat, radius_km)
+        dlon, dlat, point, lo, hi = ranges or self._row_ranges(lon, lat, radius_km)
         order = self._grid[5]
         sizes = (hi - lo).astype(np.intp)
         ends = np.cumsum(sizes)
         owners: list[NDArray[np.intp]] = []
         verts: list[NDArray[np.intp]] = []
-        first = 0
-        while first < point.size:
-            # the next (point, row) ranges holding at most _BAND_ENTRIES entries (one at least)
-            done = ends[first - 1] if first else 0
-            last = max(int(np.searchsorted(ends, done + _BAND_ENTRIES, side="right")), first + 1)
-            n = sizes[first:last]
-            owner = np.repeat(point[first:last], n)
-            starts = np.repeat(lo[first:last] - (ends[first:last] - n - done), n)
+        for run in _runs(sizes, _BAND_ENTRIES):
+            n = sizes[run]
+            done = ends[run.start - 1] if run.start else 0
+            owner = np.repeat(point[run], n)
+            starts = np.repeat(lo[run] - (ends[run] - n - done), n)
             band = order[np.arange(owner.size) + starts]
             keep = (np.abs(wrap_deg(self.lon[band] - lon[owner])) <= dlon[owner]) & (
                 np.abs(self.lat[band] - lat[owner]) <= dlat[owner]
             )
             owners.append(owner[keep])
             verts.append(band[keep])
-            first = last
         owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.intp)
         vert = np.concatenate(verts) if verts else np.empty(0, dtype=np.intp)
         sort = np.lexsort((vert, owner))
@@ -627,20 +640,6 @@ class PreparedLine:
         _, _, metres = GEOD.inv(lon, lat, self.lon[nearest], self.lat[nearest])
         return np.asarray(metres) / 1000.0
 
-    @staticmethod
-    def _chunks(entries: NDArray[np.intp]) -> list[slice]:
-        """Runs of points holding at most :data:`_BAND_ENTRIES` entries and _CHUNK_POINTS points."""
-        chunks: list[slice] = []
-        total = np.cumsum(entries)
-        start = 0
-        while start < entries.size:
-            done = total[start - 1] if start else 0
-            stop = int(np.searchsorted(total, done + _BAND_ENTRIES, side="right"))
-            stop = min(max(stop, start + 1), start + _CHUNK_POINTS)
-            chunks.append(slice(start, stop))
-            start = stop
-        return chunks
-
     def _nearest_segments(
         self,
         lon: FloatArray,
@@ -663,10 +662,15 @@ class PreparedLine:
         # points in chunks of at most _CHUNK_POINTS points and _BAND_ENTRIES grid entries (one
         # point at least), so that the (point, vertex) pairs held at once stay bounded however
         # dense the line: memory grows with the points, not with points x vertices
-        for chunk in self._chunks(self._entries(lon, lat, radius)):
+        dlon, dlat, point, lo, hi = self._row_ranges(lon, lat, radius)
+        entries = np.bincount(point, weights=hi - lo, minlength=lon.size).astype(np.intp)
+        for chunk in _runs(entries, _BAND_ENTRIES, most=_CHUNK_POINTS):
             start = chunk.start
             x, y = lon[chunk], lat[chunk]
-            owner, vert, pair = self._pairs_near(x, y, radius[chunk])
+            # the chunk's (point, row) ranges: one run, the points being in order
+            a, b = np.searchsorted(point, [chunk.start, chunk.stop])
+            ranges = (dlon[chunk], dlat[chunk], point[a:b] - start, lo[a:b], hi[a:b])
+            owner, vert, pair = self._pairs_near(x, y, radius[chunk], ranges)
             if pick is not None:
                 pair = pair[pick[vert[pair]]]
             if pair.size > _EXACT_PAIRS:

@@ -168,20 +168,9 @@ class _Placer:
         distance, km along the part of the nearest point, which keep every rule (nearest
         the slot's middle first), and whether any is inside Ukraine.
         """
-        mid = 0.5 * (self.low + self.high)
-        parts = []
-        for r in (min(self.standoff * 1.02, mid), 0.5 * (mid + self.high)):
-            parts.append(_ring_positions(self.ground.line, index, start, end, r))
+        parts = [_ring_positions(self.ground.line, index, start, end, r) for r in self._radii()]
         lon, lat, distance, km = (np.concatenate(column) for column in zip(*parts, strict=True))
-        ground = self.ground
-        ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
-        inside = ground.inside(lon, lat)
-        ok &= inside
-        order = np.argsort(np.abs(km - centre), kind="stable")
-        lon, lat, distance, km, ok = lon[order], lat[order], distance[order], km[order], ok[order]
-        ok[ok] &= ground.friendly(lon[ok], lat[ok])
-        ok[ok] &= self.apart(lon[ok], lat[ok])
-        return lon, lat, distance, km, ok, bool(inside.any())
+        return self._ranked(lon, lat, distance, km, centre)
 
     def stretch_ring_trial(
         self, chain: Chain, index: int, start: float, end: float, centre: float
@@ -195,7 +184,6 @@ class _Placer:
         band. Same returns as :meth:`ring_trial`, km clipped to the slot.
         """
         piece = _piece(chain, start, end)
-        mid = 0.5 * (self.low + self.high)
         xy = np.concatenate(
             [
                 shapely.get_coordinates(
@@ -204,15 +192,31 @@ class _Placer:
                         max(_RING_STEP_DEG, r / 111.0 / 12.0),
                     )
                 )
-                for r in (min(self.standoff * 1.02, mid), 0.5 * (mid + self.high))
+                for r in self._radii()
             ]
         )
         lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
-        ground = self.ground
         # one search: the distance to all parts, and where on the line the nearest point is
         # (on another part, or beyond the slot: the slot's nearest end, for the order)
-        distance, chain_of, at_km = ground.line.nearest(lon, lat, upper_km=self.high + 1.0)
+        distance, chain_of, at_km = self.ground.line.nearest(lon, lat, upper_km=self.high + 1.0)
         km = np.clip(np.where(chain_of == index, at_km, centre), start, end)
+        return self._ranked(lon, lat, distance, km, centre)
+
+    def _radii(self) -> tuple[float, float]:
+        """The two distances the rings are drawn at: the standoff (just inside a capped
+        band) and the middle of the band's upper half."""
+        mid = 0.5 * (self.low + self.high)
+        return min(self.standoff * 1.02, mid), 0.5 * (mid + self.high)
+
+    def _ranked(
+        self, lon: FloatArray, lat: FloatArray, distance: FloatArray, km: FloatArray, centre: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
+        """Ring positions nearest the slot's middle first, and which keep every rule.
+
+        Returns them as :meth:`ring_trial` does: lon, lat, distance, km, ok and whether any
+        is inside Ukraine.
+        """
+        ground = self.ground
         ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
         inside = ground.inside(lon, lat)
         ok &= inside
