@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("deployplan")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
-
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (importing
+    :mod:`importlib.metadata` costs a run of ``plan`` about 15 ms)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'deployplan' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("deployplan")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found

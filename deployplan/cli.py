@@ -22,9 +22,24 @@ import warnings  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from typing import TextIO  # noqa: E402
 
-from deployplan import __version__  # noqa: E402
+import deployplan  # noqa: E402
 
 __all__ = ["build_parser", "main"]
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked (it costs ~15 ms)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"deployplan {deployplan.__version__}")
+        parser.exit()
+
 
 EXIT_USER_ERROR = 2
 REPEATABLE = "repeatable"
@@ -150,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG_MAIN,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"deployplan {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
 

@@ -12,6 +12,8 @@ distances with a message that says how to fix them; :func:`as_lonlat` takes poin
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -37,6 +39,12 @@ FloatArray = NDArray[np.float64]
 
 #: Longer than this, a distance in km is absurd for a spacing, standoff or radius here.
 ABSURD_KM = 2000.0
+
+#: Lines prepared lately, by a digest of their coordinates, parts and segment length: the
+#: plans of one process on one line (``brief``'s nine, a sweep's, a history's) share one
+#: preparation and what placement keeps in its ``memo``. A few entries, least recent out.
+_PREPARED: OrderedDict[bytes, PreparedLine] = OrderedDict()
+_PREPARED_KEEP = 4
 
 
 def check_km(name: str, value: object, *, allow_zero: bool = False) -> float:
@@ -114,6 +122,8 @@ def prepare_line(
     Returns
     -------
     PreparedLine
+        The same object for a line of the same coordinates, parts and ``max_segment_km`` as
+        one of the last few prepared (a cache keyed by their digest): treat it as read-only.
 
     Raises
     ------
@@ -131,6 +141,23 @@ def prepare_line(
         return line
     max_segment_km = check_km("max_segment_km", max_segment_km)
     geoms, parts, main = _line_parts(line)
+    digest = hashlib.blake2b(repr((parts, main, max_segment_km)).encode(), digest_size=20)
+    for geom in geoms:
+        digest.update(np.ascontiguousarray(shapely.get_coordinates(geom)).tobytes())
+        digest.update(b"|")
+    key = digest.digest()
+    if key in _PREPARED:
+        _PREPARED.move_to_end(key)
+        return _PREPARED[key]
+    prepared = _prepare(geoms, parts, main, max_segment_km)
+    _PREPARED[key] = prepared
+    while len(_PREPARED) > _PREPARED_KEEP:
+        _PREPARED.popitem(last=False)
+    return prepared
+
+
+def _prepare(geoms: list, parts: list, main: int, max_segment_km: float) -> PreparedLine:
+    """Validate and densify the parts (:func:`prepare_line` without its cache)."""
     chains = []
     for geom, part in zip(geoms, parts, strict=True):
         xy = np.asarray(geom.coords, dtype=np.float64)[:, :2]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from geo.errors import InputError
 
-__all__ = ["default_jobs", "run_tasks"]
+__all__ = ["can_fork", "default_jobs", "run_tasks"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,11 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely now (``fork`` exists, no other thread)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -79,6 +84,7 @@ def run_tasks(
     jobs: int | None = None,
     dask: str | Any | None = None,
     on_done: Callable[[], None] | None = None,
+    chunksize: int | None = None,
 ) -> list[T]:
     """Return ``[func(context, *task) for task in tasks]``, run on every core or on Dask.
 
@@ -96,6 +102,8 @@ def run_tasks(
         A Dask scheduler address (``tcp://host:port``) or a client: run there instead.
     on_done : callable, optional
         Called once as each task finishes (for a progress bar).
+    chunksize : int, optional
+        Tasks sent to a worker at a time (default: an eighth of each worker's share).
 
     Raises
     ------
@@ -116,10 +124,10 @@ def run_tasks(
     # fork shares the context without copying it; with other threads running (a server, a
     # progress monitor) forking is unsafe, so workers start afresh and are sent the context
     methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    method = "fork" if can_fork() else "spawn"
     if method == "spawn" and "forkserver" in methods:
         method = "forkserver"
-    chunk = max(1, len(tasks) // (workers * 8))
+    chunk = chunksize or max(1, len(tasks) // (workers * 8))
     executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),

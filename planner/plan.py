@@ -1054,6 +1054,7 @@ def plan_all(
     scenarios: Iterable[Scenario] = (),
     response_target_h: float | None = None,
     all_parts: bool | None = None,
+    jobs: int | None = None,
 ) -> list[Plan]:
     """Plan the nine presets (options 1-4 x eur-plus / ua-supported, then option 0, the
     reassurance force), then each scenario.
@@ -1061,18 +1062,34 @@ def plan_all(
     ``rotation`` and ``response_target_h`` (default: the scenario's, 6 h for the presets)
     apply to the presets; scenarios keep their own. ``all_parts=False`` (``--main-only``)
     keeps every deployment along the line, presets' and scenarios', to the main part.
+
+    The plans are independent: with ``jobs`` > 1 (default: every core this process may use)
+    they run in that many forked worker processes (:func:`planner.parallel.run_tasks`),
+    which inherit the layers and the prepared line; the plans come back in the same order
+    and are the same as one process makes. Where forking is not safe (other threads
+    running, or no ``fork`` on the platform) they run in this process: starting workers
+    afresh would cost more than nine plans.
     """
-    plans = [
-        make_plan(
-            layers,
-            preset,
-            rotation=rotation,
-            response_target_h=response_target_h,
-            all_parts=all_parts,
-        )
-        for preset in PRESETS.values()
+    from planner.parallel import can_fork, check_jobs, run_tasks
+
+    common = {"rotation": rotation, "response_target_h": response_target_h}
+    work: list[tuple[Scenario, dict[str, Any]]] = [
+        (preset, common | {"all_parts": all_parts}) for preset in PRESETS.values()
     ]
-    return plans + [make_plan(layers, scenario, all_parts=all_parts) for scenario in scenarios]
+    work += [(scenario, {"all_parts": all_parts}) for scenario in scenarios]
+    workers = check_jobs(jobs) if can_fork() else min(check_jobs(jobs), 1)
+    if workers > 1:
+        prepare_line(layers.line)  # once, before the workers fork: each inherits it
+    # the workers inherit the work by forking; only its index travels, and each plan back
+    tasks = [(i,) for i in range(len(work))]
+    return run_tasks(_plan_task, (layers, work), tasks, jobs=workers, chunksize=1)
+
+
+def _plan_task(context: tuple[Layers, list[tuple[Scenario, dict[str, Any]]]], i: int) -> Plan:
+    """Plan ``i`` of :func:`plan_all` (module level, for worker processes)."""
+    layers, work = context
+    scenario, options = work[i]
+    return make_plan(layers, scenario, **options)
 
 
 def _plan_slots(

@@ -194,6 +194,20 @@ def test_prepared_line_distance_matches_brute_force():
     assert prepared.length_km == pytest.approx(GEOD.geometry_length(line) / 1000.0, rel=1e-9)
 
 
+def test_a_line_is_prepared_once_per_coordinates():
+    """Plans on one line share its preparation (and memo); any other line gets its own."""
+    line = LineString([(34.0, 47.5), (35.0, 48.0), (35.4, 48.9)])
+    first = prepare_line(gpd.GeoDataFrame(geometry=[line], crs="EPSG:4326"))
+    assert prepare_line(LineString(line.coords)) is first  # equal coordinates, a new object
+    assert prepare_line(first) is first
+    moved = LineString([(34.0, 47.5), (35.0, 48.0), (35.4, 48.9001)])
+    other = prepare_line(moved)
+    assert other is not first
+    assert other.length_km != first.length_km
+    coarse = prepare_line(line, max_segment_km=5.0)
+    assert coarse is not first and coarse.lon.size < first.lon.size
+
+
 line_starts = st.tuples(st.floats(32.0, 35.0), st.floats(47.5, 49.0))
 
 

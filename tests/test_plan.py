@@ -204,6 +204,25 @@ def test_plan_all(bundled: Layers) -> None:
     assert set(ROW_KEYS) == set(mine.row())
 
 
+def test_plan_all_in_workers_is_the_same_as_in_one_process(bundled: Layers) -> None:
+    """Forked workers give the plans of one process, in the same order."""
+    scenario = Scenario(
+        name="My screen", deployments=(Deployment(unit="light-battalion", spacing_km=200),)
+    )
+    alone = plan_all(bundled, scenarios=[scenario], jobs=1)
+    shared = plan_all(bundled, scenarios=[scenario], jobs=2)
+    assert [p.name for p in shared] == [p.name for p in alone]
+    for one, two in zip(alone, shared, strict=True):
+        assert one.row() == two.row()
+        assert one.units.drop(columns="geometry").equals(two.units.drop(columns="geometry"))
+        assert list(one.units.geometry.to_wkb()) == list(two.units.geometry.to_wkb())
+
+
+def test_plan_all_refuses_a_bad_jobs_count(bundled: Layers) -> None:
+    with pytest.raises(InputError, match="--jobs is 0"):
+        plan_all(bundled, jobs=0)
+
+
 # --- a synthetic straight meridian line, about 200 km, all answers by hand -----------------
 
 LON, LAT0, LAT1 = 35.0, 47.0, 48.8
