@@ -299,12 +299,18 @@ BASEMAP_CACHE_VERSION = 1
 
 
 def basemap_cache_dir() -> Path | None:
-    """Where the encoded basemap is cached (``$XDG_CACHE_HOME/deployplan`` or
-    ``~/.cache/deployplan``); ``None`` when ``DEPLOYPLAN_NO_CACHE`` is set."""
+    """Where the encoded basemap is cached: ``basemap`` in ``DEPLOYPLAN_CACHE_DIR`` if set,
+    else in the user's cache directory (platformdirs: ``$XDG_CACHE_HOME/deployplan`` or
+    ``~/.cache/deployplan`` on Linux), beside the snapshots of :mod:`layers.deepstate`;
+    ``None`` when ``DEPLOYPLAN_NO_CACHE`` is set."""
     if os.environ.get("DEPLOYPLAN_NO_CACHE"):
         return None
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(root) / "deployplan"
+    env = os.environ.get("DEPLOYPLAN_CACHE_DIR")
+    if env:
+        return Path(env) / "basemap"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("deployplan", appauthor=False)) / "basemap"
 
 
 def _basemap_key(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from layers import Layers
 
 __all__ = [
+    "CornerControl",
     "Fill",
     "InlineAssets",
     "Page",
@@ -36,6 +37,29 @@ __all__ = [
     "map_html",
     "new_map",
 ]
+
+
+class CornerControl(MacroElement):
+    """Fixed HTML (a legend) as a Leaflet control in the bottom-left corner: Leaflet stacks it
+    with the corner's other controls (the scale bar) instead of drawing it over them."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function () { var c = L.control({position: 'bottomleft'});"
+        " c.onAdd = function () { var d = L.DomUtil.create('div', 'leaflet-control');"
+        " d.id = {{ this.element_id|tojson }}; d.innerHTML = {{ this.html|tojson }};"
+        " d.style.cssText = 'background:#fff;padding:8px 10px;border:1px solid #999;"
+        "font:12px sans-serif';"
+        " L.DomEvent.disableClickPropagation(d); return d; };"
+        " c.addTo({{ this._parent.get_name() }}); })();"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, html: str, element_id: str) -> None:
+        super().__init__()
+        self._name = "CornerControl"
+        self.html = html
+        self.element_id = element_id
 
 
 class Fill(MacroElement):

@@ -98,7 +98,7 @@ def history_map(result: History, *, online: bool = False) -> str:
     """One HTML page: each snapshot's line as its own switchable layer, newest on top."""
     import folium
 
-    from maps.figure import map_html, new_map
+    from maps.figure import CornerControl, map_html, new_map
 
     m = new_map(online=online)
     dates = list(result.lines)
@@ -132,15 +132,12 @@ def history_map(result: History, *, online: bool = False) -> str:
         for d, c in zip(dates, colours, strict=True)
     )
     title = f"Line of contact, {escape(first)} to {escape(last)}"
-    root: Any = m.get_root()
-    root.html.add_child(
-        folium.Element(
-            "<div id='dp-history-legend' style='position:fixed;bottom:20px;left:10px;"
-            "z-index:1000;background:#fff;padding:8px 10px;border:1px solid #999;"
-            f"font:12px sans-serif'><b>{title}</b>{legend}<div style='color:#555;"
-            "margin-top:4px'>DeepStateMap via cyterat/deepstate-map-data, GPL-3.0</div></div>"
-        )
+    html = (
+        f"<b>{title}</b>{legend}<div style='color:#555;margin-top:4px'>DeepStateMap via "
+        "cyterat/deepstate-map-data, GPL-3.0</div>"
     )
+    CornerControl(html, "dp-history-legend").add_to(m)
+    root: Any = m.get_root()
     root.title = title
     return map_html(m)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -53,6 +54,11 @@ def check_jobs(jobs: int | None) -> int:
 def _init(func: Callable[..., Any], context: Any) -> None:
     global _FUNC, _CONTEXT
     _FUNC, _CONTEXT = func, context
+    # A Ctrl-C reaches the whole process group: the parent alone answers it (one line, and
+    # it stops the workers); a forked worker would otherwise inherit the parent's handlers
+    # and print a traceback of its own. SIGTERM, which the parent sends them, just ends them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _call(task: tuple[Any, ...]) -> Any:
@@ -141,7 +147,11 @@ def run_tasks(
             if on_done is not None:
                 on_done()
     except BaseException:
+        # interrupted or failed: stop the workers now rather than after their current task
+        workers_left = list((getattr(executor, "_processes", None) or {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
+        for process in workers_left:
+            process.terminate()
         raise
     executor.shutdown(wait=True)
     return out

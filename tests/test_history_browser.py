@@ -79,6 +79,17 @@ def test_history_map_in_chromium(archive, run_cli, tmp: Path) -> None:  # noqa: 
         assert sorted(by_colour.values()) == sorted(parts.values())
         legend = page.locator("#dp-history-legend").inner_text()
         assert all(d in legend for d in DATES)
+        # the legend, the scale bar and the layer control: inside the window, none over another
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('.leaflet-control')].map(e => {
+                const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })
+                .filter(b => b[2] > b[0])"""
+        )
+        assert len(boxes) >= 3  # the legend, the scale bar, the layer control (and zoom)
+        for i, a in enumerate(boxes):
+            assert a[0] >= 0 and a[1] >= 0 and a[2] <= 1200 and a[3] <= 800
+            for b in boxes[i + 1 :]:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
         # switching the first date off removes its paths only; on again restores them
         first = labels.nth(0).locator("input")

@@ -481,9 +481,10 @@ def test_basemap_cache_is_keyed_by_the_data_and_survives_corruption(
     monkeypatch.setenv("DEPLOYPLAN_NO_CACHE", "1")
     fresh = basemap_data(layers.oblasts, countries)
     monkeypatch.delenv("DEPLOYPLAN_NO_CACHE")
+    monkeypatch.delenv("DEPLOYPLAN_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert basemap_data(layers.oblasts, countries) == fresh  # computed, then written
-    [cached] = (tmp_path / "deployplan").glob("basemap-*.json")
+    [cached] = (tmp_path / "deployplan" / "basemap").glob("basemap-*.json")
     assert json.loads(cached.read_text(encoding="utf-8")) == fresh
     assert basemap_data(layers.oblasts, countries) == fresh  # read back
     cached.write_text("{not json", encoding="utf-8")
@@ -494,5 +495,10 @@ def test_basemap_cache_is_keyed_by_the_data_and_survives_corruption(
         moved.geometry.iloc[0], xoff=0.1
     )
     other = basemap_data(moved, countries)
-    assert len(list((tmp_path / "deployplan").glob("basemap-*.json"))) == 2
+    assert len(list((tmp_path / "deployplan" / "basemap").glob("basemap-*.json"))) == 2
     assert other["oblasts"][0]["g"] != fresh["oblasts"][0]["g"]
+    # DEPLOYPLAN_CACHE_DIR, deployplan's own cache folder, takes precedence
+    mine = tmp_path / "mine"
+    monkeypatch.setenv("DEPLOYPLAN_CACHE_DIR", str(mine))
+    assert basemap_data(layers.oblasts, countries) == fresh
+    assert len(list((mine / "basemap").glob("basemap-*.json"))) == 1

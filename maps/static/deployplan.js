@@ -85,7 +85,8 @@
     var s = data().symbols[sidc];
     return L.divIcon({
       className: "dp-unit",
-      html: "<span class='dp-sym' data-plan='" + planKey + "'>" + s[0] + "</span>",
+      html: "<span class='dp-sym' data-plan='" + planKey + "' data-w='" + s[1] + "' style=" +
+        "'transform-origin:" + s[3] + "px " + s[4] + "px'>" + s[0] + "</span>",
       iconSize: [s[1], s[2]],
       iconAnchor: [s[3], s[4]],
       popupAnchor: [0, -s[4]]
@@ -261,12 +262,54 @@
     }
   }
 
-  /* Put each point label, then each hub label, where it covers no symbol, mark or label
-   * already placed; a point label always shows (where it covers least), a hub label that finds
-   * no free place is hidden. A hub that sits under a point is moved aside with a leader line. */
+  /* Unit symbols shrink where their option's units stand closer on screen than a symbol is
+   * wide: each option's symbols are scaled so that its two nearest units overlap by at most a
+   * quarter of a symbol's width, never below half size (then, zoomed out far, the closest may
+   * still touch); zoomed in, they are full size. Positions never move. */
+  var SYMBOL_MIN_SCALE = 0.5;
+  function scaleUnits(root) {
+    var byPlan = {};
+    root.querySelectorAll(".dp-sym").forEach(function (el) {
+      el.style.transform = "";
+      var b = el.parentNode.getBoundingClientRect();
+      if (!b.width) return;  // an option turned off
+      var key = el.getAttribute("data-plan");
+      (byPlan[key] = byPlan[key] || []).push([el, b.left, b.top]);
+    });
+    Object.keys(byPlan).forEach(function (key) {
+      var units = byPlan[key], least = Infinity, w = 0;
+      for (var i = 0; i < units.length; i++) {
+        w = Math.max(w, Number(units[i][0].getAttribute("data-w")));
+        for (var j = i + 1; j < units.length; j++) {
+          var dx = units[i][1] - units[j][1], dy = units[i][2] - units[j][2];
+          least = Math.min(least, Math.sqrt(dx * dx + dy * dy));
+        }
+      }
+      var k = Math.max(SYMBOL_MIN_SCALE, Math.min(1, least / (0.75 * w)));
+      if (k < 1) {
+        units.forEach(function (u) { u[0].style.transform = "scale(" + k.toFixed(3) + ")"; });
+      }
+    });
+  }
+
+  /* The boxes of the visible controls (panels, layer control, buttons): labels keep clear. */
+  function controlBoxes(root) {
+    var boxes = [];
+    root.querySelectorAll(".leaflet-control").forEach(function (el) {
+      var b = el.getBoundingClientRect();
+      if (b.width && b.height && getComputedStyle(el).visibility !== "hidden") boxes.push(b);
+    });
+    return boxes;
+  }
+
+  /* Put each point label, then each hub label, where it covers no symbol, mark, control or
+   * label already placed; a point label always shows (where it covers least), a hub label
+   * that finds no free place is hidden. A hub that sits under a point is moved aside with a
+   * leader line. Unit symbols are scaled first (scaleUnits). */
   function declutter(map) {
     var root = map.getContainer();
-    var marks = [];
+    scaleUnits(root);
+    var marks = controlBoxes(root);
     root.querySelectorAll(".dp-point, .dp-sym svg").forEach(function (el) {
       var b = el.getBoundingClientRect();
       if (b.width) marks.push(b);
