@@ -103,6 +103,17 @@ def _add_deepstate_options(
     )
 
 
+def _add_plan_jobs(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N`` of the commands that plan the nine options (and the scenarios)."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for the plans (default: every core; 1: this process alone); "
+        "the results are the same",
+    )
+
+
 def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
     """``--jobs N`` and ``--dask ADDRESS`` of the commands that run a grid of plans."""
     parser.add_argument(
@@ -258,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="slots on the main part of the line only (default: every part at least half a "
         "spacing long, longest first)",
     )
+    _add_plan_jobs(p)
     _add_layer_options(p)
     p.add_argument("--format", choices=("md", "csv", "json"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
@@ -330,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="slots on the main part of the line only (default: every part at least half a "
         "spacing long, longest first)",
     )
+    _add_plan_jobs(p)
     _add_layer_options(p)
     p = _subcommand(
         sub,

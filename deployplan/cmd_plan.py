@@ -88,6 +88,7 @@ def plans_from_args(args: argparse.Namespace, layers: Layers) -> list[Plan]:
         scenarios=scenarios,
         response_target_h=target,
         all_parts=all_parts,
+        jobs=getattr(args, "jobs", None),
     )
 
 

@@ -1077,7 +1077,9 @@ def plan_all(
         (preset, common | {"all_parts": all_parts}) for preset in PRESETS.values()
     ]
     work += [(scenario, {"all_parts": all_parts}) for scenario in scenarios]
-    workers = check_jobs(jobs) if can_fork() else min(check_jobs(jobs), 1)
+    workers = check_jobs(jobs)
+    if not can_fork():
+        workers = 1
     if workers > 1:
         prepare_line(layers.line)  # once, before the workers fork: each inherits it
     # the workers inherit the work by forking; only its index travels, and each plan back

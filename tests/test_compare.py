@@ -173,3 +173,15 @@ def test_response_in_every_format(frame: pd.DataFrame) -> None:
     assert float(hours) == pytest.approx(option4["response_hours_max"], abs=0.05)
     verdict = "within" if option4["response_meets_target"] else "beyond"
     assert rest == f"({option4['response_point_slowest']}, {verdict} target)"
+
+
+def test_cli_compare_with_one_job_or_two_is_the_same(run_cli) -> None:  # noqa: ANN001
+    one = run_cli("compare", "--format", "json", "--jobs", "1")
+    two = run_cli("compare", "--format", "json", "--jobs", "2")
+    assert one.code == two.code == 0, (one.err, two.err)
+    assert json.loads(one.out) == json.loads(two.out)
+    bad = run_cli("compare", "--jobs", "0")
+    assert bad.code == 2 and bad.out == ""
+    assert bad.err.strip().splitlines() == [
+        "deployplan compare: error: --jobs is 0; expected a whole number of processes >= 1, e.g. 2"
+    ]
