@@ -188,13 +188,18 @@ def _in_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty text as missing (NULL when written), never the other way round."""
-    frame = frame.copy()
-    for column in frame.columns:
-        values = frame[column]
-        if column != getattr(frame, "_geometry_column_name", None) and _is_text(values):
-            empty = values.map(lambda v: isinstance(v, str) and v == "").astype(bool)
-            if empty.any():
-                frame[column] = values.where(~empty, None)
+    geometry = getattr(frame, "_geometry_column_name", None)
+    copied = False
+    for column, values in frame.items():
+        if column == geometry or not _is_text(values):
+            continue
+        empty = np.fromiter(
+            (isinstance(v, str) and not v for v in values.tolist()), dtype=bool, count=len(values)
+        )
+        if empty.any():
+            if not copied:  # the caller's frame is left as it is
+                frame, copied = frame.copy(), True
+            frame[column] = values.where(~empty, None)
     return frame
 
 

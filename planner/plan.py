@@ -709,13 +709,14 @@ def _empty_slots() -> gpd.GeoDataFrame:
 
 def _unassigned_km(prepared: PreparedLine, slots: gpd.GeoDataFrame) -> float:
     """Length of line no placed unit's slot lies on, km (all deployments, all parts)."""
-    held = slots[slots["reason"] == "placed"]
+    held = (slots["reason"] == "placed").to_numpy(dtype=bool)
+    part = slots["part"].to_numpy()[held]
+    starts = slots["start_km"].to_numpy(dtype=np.float64)[held]
+    ends = slots["end_km"].to_numpy(dtype=np.float64)[held]
     total = 0.0
     for chain in prepared.chains:
-        mine = held[held["part"] == chain.part]
-        start, end = merge_intervals(
-            mine["start_km"].to_numpy(dtype=np.float64), mine["end_km"].to_numpy(dtype=np.float64)
-        )
+        mine = part == chain.part
+        start, end = merge_intervals(starts[mine], ends[mine])
         total += chain.length_km - float(np.clip(end - start, 0.0, None).sum())
     return max(total, 0.0)
 
