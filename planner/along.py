@@ -89,6 +89,50 @@ def _piece(chain: Chain, start_km: float, end_km: float) -> LineString:
     return LineString(np.column_stack((lon, lat)))
 
 
+# The set-back positions remembered per (part, side, distance) of one line (in its memo) are
+# at most this many: a sweep's placements at one standoff try the same points along the line
+# for spacing after spacing.
+_SET_BACK_MEMO = 200_000
+
+
+def _set_back(
+    ground: Ground, chain: Chain, km: FloatArray, sign: int, move: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:meth:`Ground.set_back` of the points at ``km``, each computed once per line.
+
+    Each point's position depends on nothing but the line, its km, the side and the distance
+    moved, so the results are kept in the line's memo (sorted by km) and only the points not
+    met before are set back (then merged in): a sweep places units at one standoff for many
+    spacings, whose slots' points along the line largely coincide.
+    """
+    km = np.asarray(km, dtype=np.float64)
+    key = ("along.set_back", chain.part, int(sign), float(move))
+    stored: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None
+    stored = ground.line.memo.get(key)  # type: ignore[assignment]
+    lon, lat, distance = np.empty(km.size), np.empty(km.size), np.empty(km.size)
+    hit = np.zeros(km.size, dtype=bool)
+    if stored is not None:
+        s_km = stored[0]
+        at = np.minimum(np.searchsorted(s_km, km), s_km.size - 1)
+        hit = s_km[at] == km
+        lon[hit], lat[hit], distance[hit] = (column[at[hit]] for column in stored[1:])
+    if hit.all():
+        return lon, lat, distance
+    miss = ~hit
+    new_km = np.unique(km[miss])
+    fresh = (new_km, *ground.set_back(chain, new_km, sign, move))
+    at = np.searchsorted(new_km, km[miss])
+    lon[miss], lat[miss], distance[miss] = (column[at] for column in fresh[1:])
+    if stored is None:
+        ground.line.memo[key] = fresh
+    elif stored[0].size + new_km.size <= _SET_BACK_MEMO:
+        order = np.argsort(np.concatenate((stored[0], new_km)), kind="stable")
+        ground.line.memo[key] = tuple(
+            np.concatenate((old, new))[order] for old, new in zip(stored, fresh, strict=True)
+        )
+    return lon, lat, distance
+
+
 class _Placer:
     """The units placed so far in one deployment, and the test a new position must pass."""
 
@@ -142,7 +186,7 @@ class _Placer:
         the friendly side. One vectorised pass for any number of points.
         """
         ground = self.ground
-        lon, lat, distance = ground.set_back(chain, km, sign, self.move)
+        lon, lat, distance = _set_back(ground, chain, km, sign, self.move)
         # set_back measured each within its move (the point on the line it left is that
         # near); none found that near (not expected) is measured again without the bound
         lost = ~np.isfinite(distance)
@@ -196,11 +240,24 @@ class _Placer:
             ]
         )
         lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
-        # one search: the distance to all parts, and where on the line the nearest point is
-        # (on another part, or beyond the slot: the slot's nearest end, for the order)
-        distance, chain_of, at_km = self.ground.line.nearest(lon, lat, upper_km=self.high + 1.0)
-        km = np.clip(np.where(chain_of == index, at_km, centre), start, end)
-        return self._ranked(lon, lat, distance, km, centre)
+        # the outline runs round the stretch, so about half of it is on the other side: only
+        # the points inside Ukraine on the friendly side (cheap tests) are searched for their
+        # distance to all parts and where on the line the nearest point is (on another part,
+        # or beyond the slot: the slot's nearest end, for the order); the others cannot be
+        # taken whatever their distance
+        ground = self.ground
+        inside = ground.inside(lon, lat)
+        friendly = inside.copy()
+        friendly[inside] = ground.friendly(lon[inside], lat[inside])
+        distance = np.full(lon.size, np.nan)
+        km = np.full(lon.size, centre)
+        if friendly.any():
+            d, chain_of, at_km = ground.line.nearest(
+                lon[friendly], lat[friendly], upper_km=self.high + 1.0
+            )
+            distance[friendly] = d
+            km[friendly] = np.clip(np.where(chain_of == index, at_km, centre), start, end)
+        return self._ranked(lon, lat, distance, km, centre, inside=inside, friendly=friendly)
 
     def _radii(self) -> tuple[float, float]:
         """The two distances the rings are drawn at: the standoff (just inside a capped
@@ -209,20 +266,33 @@ class _Placer:
         return min(self.standoff * 1.02, mid), 0.5 * (mid + self.high)
 
     def _ranked(
-        self, lon: FloatArray, lat: FloatArray, distance: FloatArray, km: FloatArray, centre: float
+        self,
+        lon: FloatArray,
+        lat: FloatArray,
+        distance: FloatArray,
+        km: FloatArray,
+        centre: float,
+        *,
+        inside: NDArray[np.bool_] | None = None,
+        friendly: NDArray[np.bool_] | None = None,
     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.bool_], bool]:
         """Ring positions nearest the slot's middle first, and which keep every rule.
 
         Returns them as :meth:`ring_trial` does: lon, lat, distance, km, ok and whether any
-        is inside Ukraine.
+        is inside Ukraine. ``inside`` and ``friendly`` (of every position), if given, are
+        the ground's tests already made (a NaN distance is outside the band).
         """
         ground = self.ground
         ok = (distance >= self.low - 1e-9) & (distance <= self.high + 1e-9)
-        inside = ground.inside(lon, lat)
+        if inside is None:
+            inside = ground.inside(lon, lat)
         ok &= inside
         order = np.argsort(np.abs(np.where(ok, km, np.inf) - centre), kind="stable")
         lon, lat, distance, km, ok = lon[order], lat[order], distance[order], km[order], ok[order]
-        ok[ok] &= ground.friendly(lon[ok], lat[ok])
+        if friendly is None:
+            ok[ok] &= ground.friendly(lon[ok], lat[ok])
+        else:
+            ok &= friendly[order]
         ok[ok] &= self.apart(lon[ok], lat[ok])
         return lon, lat, distance, km, ok, bool(inside.any())
 

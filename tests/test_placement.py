@@ -411,3 +411,25 @@ def test_line_without_a_friendly_side_in_ukraine_is_an_error(line):
 def test_not_a_line_is_an_error():
     with pytest.raises(InputError, match="expected LineStrings"):
         place_along(Polygon([(35, 47), (36, 47), (36, 48)]), spacing_km=20, standoff_km=10)
+
+
+def test_set_back_positions_remembered_per_line_are_those_computed_afresh():
+    """The sweep's memo of set-back positions gives, for points met before or not, exactly
+    what setting them back afresh gives, and keeps each point once."""
+    from planner.along import _set_back
+    from planner.rules import KYIV, Ground
+
+    line = LineString([(35.0, 47.0), (35.3, 47.6), (35.0, 48.1), (35.4, 48.8)])
+    prepared = prepare_line(line, max_segment_km=0.9)  # a line of its own: a fresh memo
+    ground = Ground.make(prepared, 10.0, None, None, KYIV)
+    chain = prepared.main
+    sign = ground.side_sign(chain, 10.0)
+    first = np.array([12.5, 37.5, 62.5, 13.5])
+    second = np.array([37.5, 40.0, 12.5, 40.0, 150.25])  # two met before, one twice
+    for km in (first, second):
+        got = _set_back(ground, chain, km, sign, 10.0)
+        fresh = ground.set_back(chain, km, sign, 10.0)
+        for a, b in zip(got, fresh, strict=True):
+            np.testing.assert_array_equal(a, b)
+    [stored] = [v for k, v in prepared.memo.items() if k[0] == "along.set_back"]
+    assert stored[0].tolist() == sorted({*first.tolist(), *second.tolist()})
