@@ -62,7 +62,7 @@ from planner.rules import (
     units_frame,
 )
 
-__all__ = ["SLOT_COLUMNS", "SLOT_REASONS", "place_along", "place_along_slots"]
+__all__ = ["SLOT_COLUMNS", "SLOT_REASONS", "place_along", "place_along_slots", "positions_along"]
 
 #: Columns of the slots frame (besides geometry, the slot's stretch of line).
 SLOT_COLUMNS = ["slot", "part", "start_km", "end_km", "length_km", "oblast", "unit", "reason"]
@@ -499,80 +499,9 @@ def place_along_slots(
     >>> units["km_along"].tolist(), slots["reason"].tolist()
     ([25.0, 75.0, 125.0, 175.0], ['placed', 'placed', 'placed', 'placed'])
     """
-    prepared = prepare_line(line)
-    spacing = check_km("spacing_km", spacing_km)
-    standoff = check_km("standoff_km", standoff_km, allow_zero=True)
-    radius = None if radius_km is None else check_km("radius_km", radius_km)
-    low, _ = band_km(standoff)
-    if radius is not None and radius <= low:
-        raise InputError(
-            f"radius_km ({radius:g}) does not exceed standoff_km ({standoff:g}): a unit that "
-            "far behind the line covers none of it; pass a radius larger than the standoff"
-        )
-    chains = sorted(prepared.select(all_parts), key=lambda c: -c.length_km)
-    longest = chains[0].length_km
-    what = "line" if all_parts else "main part of the line"
-    if spacing > longest:
-        raise InputError(
-            f"spacing_km is {spacing:g} km, longer than the {what} ({longest:.1f} km); "
-            + (
-                f"pass a spacing below {longest:.0f} km"
-                if longest >= 2
-                else "give the real line of contact (this one is too short to plan on)"
-            )
-        )
-    offset = (
-        spacing / 2.0 if offset_km is None else check_km("offset_km", offset_km, allow_zero=True)
+    prepared, units, rows, geoms = _fill_slots(
+        line, spacing_km, standoff_km, radius_km, offset_km, all_parts, occupied, outline, kyiv
     )
-    if offset > longest:
-        raise InputError(
-            f"offset_km is {offset:g} km, beyond the end of the {what} ({longest:.1f} km); "
-            f"pass an offset below {longest:.0f} km"
-        )
-    ground = Ground.make(prepared, standoff, occupied, outline, kyiv)
-    placer = _Placer(ground, standoff, spacing, radius)
-    units: dict[str, list] = {"lon": [], "lat": [], "km": [], "part": [], "side": [], "d": []}
-    rows: dict[str, list] = {k: [] for k in ("part", "start", "end", "mid", "unit", "reason")}
-    geoms: list[LineString] = []
-    for chain in chains:
-        index = prepared.chains.index(chain)
-        if chain.length_km < spacing / 2.0:
-            for key, value in zip(
-                rows,
-                (chain.part, 0.0, chain.length_km, chain.length_km / 2, -1, "too-short"),
-                strict=True,
-            ):
-                rows[key].append(value)
-            geoms.append(_piece(chain, 0.0, chain.length_km))
-            continue
-        centres, starts, ends = _slots_of(chain, spacing, offset)
-        sign = ground.side_sign(chain, standoff)
-        if sign is None and chain.part == prepared.main_part:
-            raise no_side_error([chain.part])
-        tries = _slot_tries(placer, chain, sign, centres, starts, ends)
-        for k, (centre, start, end) in enumerate(zip(centres, starts, ends, strict=True)):
-            found, reason = (
-                placer.fill(chain, index, sign, (centre, start, end), tries[k])
-                if tries is not None and sign is not None
-                else (None, "no-valid-position")
-            )
-            unit = -1
-            if found is not None:
-                unit = len(units["lon"])
-                lon_j, lat_j, km_j, d_j = found
-                for key, value in zip(
-                    units,
-                    (lon_j, lat_j, km_j, chain.part, side_names(sign or 1, 1)[0], d_j),
-                    strict=True,
-                ):
-                    units[key].append(value)
-            for key, value in zip(
-                rows, (chain.part, start, end, centre, unit, reason), strict=True
-            ):
-                rows[key].append(value)
-            geoms.append(_piece(chain, float(start), float(end)))
-    if not units["lon"]:
-        raise no_side_error(sorted({int(p) for p in rows["part"]}))
     lon = np.asarray(units["lon"], dtype=np.float64)
     lat = np.asarray(units["lat"], dtype=np.float64)
     frame = units_frame(
@@ -691,6 +620,131 @@ def _slots_frame(prepared: PreparedLine, rows: dict[str, list], geoms: list) -> 
         }
     )
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+
+def _fill_slots(
+    line: gpd.GeoDataFrame | BaseGeometry | PreparedLine,
+    spacing_km: float,
+    standoff_km: float,
+    radius_km: float | None,
+    offset_km: float | None,
+    all_parts: bool,
+    occupied: Area | None,
+    outline: BaseGeometry | None,
+    kyiv: tuple[float, float],
+    *,
+    pieces: bool = True,
+) -> tuple[PreparedLine, dict[str, list], dict[str, list], list[LineString]]:
+    """The checks and the filling of :func:`place_along_slots`: the prepared line, the units
+    placed (lon, lat, km, part, side, d), the slots' rows and, with ``pieces``, their stretches.
+    """
+    prepared = prepare_line(line)
+    spacing = check_km("spacing_km", spacing_km)
+    standoff = check_km("standoff_km", standoff_km, allow_zero=True)
+    radius = None if radius_km is None else check_km("radius_km", radius_km)
+    low, _ = band_km(standoff)
+    if radius is not None and radius <= low:
+        raise InputError(
+            f"radius_km ({radius:g}) does not exceed standoff_km ({standoff:g}): a unit that "
+            "far behind the line covers none of it; pass a radius larger than the standoff"
+        )
+    chains = sorted(prepared.select(all_parts), key=lambda c: -c.length_km)
+    longest = chains[0].length_km
+    what = "line" if all_parts else "main part of the line"
+    if spacing > longest:
+        raise InputError(
+            f"spacing_km is {spacing:g} km, longer than the {what} ({longest:.1f} km); "
+            + (
+                f"pass a spacing below {longest:.0f} km"
+                if longest >= 2
+                else "give the real line of contact (this one is too short to plan on)"
+            )
+        )
+    offset = (
+        spacing / 2.0 if offset_km is None else check_km("offset_km", offset_km, allow_zero=True)
+    )
+    if offset > longest:
+        raise InputError(
+            f"offset_km is {offset:g} km, beyond the end of the {what} ({longest:.1f} km); "
+            f"pass an offset below {longest:.0f} km"
+        )
+    ground = Ground.make(prepared, standoff, occupied, outline, kyiv)
+    placer = _Placer(ground, standoff, spacing, radius)
+    units: dict[str, list] = {"lon": [], "lat": [], "km": [], "part": [], "side": [], "d": []}
+    rows: dict[str, list] = {k: [] for k in ("part", "start", "end", "mid", "unit", "reason")}
+    geoms: list[LineString] = []
+    for chain in chains:
+        index = prepared.chains.index(chain)
+        if chain.length_km < spacing / 2.0:
+            for key, value in zip(
+                rows,
+                (chain.part, 0.0, chain.length_km, chain.length_km / 2, -1, "too-short"),
+                strict=True,
+            ):
+                rows[key].append(value)
+            if pieces:
+                geoms.append(_piece(chain, 0.0, chain.length_km))
+            continue
+        centres, starts, ends = _slots_of(chain, spacing, offset)
+        sign = ground.side_sign(chain, standoff)
+        if sign is None and chain.part == prepared.main_part:
+            raise no_side_error([chain.part])
+        tries = _slot_tries(placer, chain, sign, centres, starts, ends)
+        for k, (centre, start, end) in enumerate(zip(centres, starts, ends, strict=True)):
+            found, reason = (
+                placer.fill(chain, index, sign, (centre, start, end), tries[k])
+                if tries is not None and sign is not None
+                else (None, "no-valid-position")
+            )
+            unit = -1
+            if found is not None:
+                unit = len(units["lon"])
+                lon_j, lat_j, km_j, d_j = found
+                for key, value in zip(
+                    units,
+                    (lon_j, lat_j, km_j, chain.part, side_names(sign or 1, 1)[0], d_j),
+                    strict=True,
+                ):
+                    units[key].append(value)
+            for key, value in zip(
+                rows, (chain.part, start, end, centre, unit, reason), strict=True
+            ):
+                rows[key].append(value)
+            if pieces:
+                geoms.append(_piece(chain, float(start), float(end)))
+    if not units["lon"]:
+        raise no_side_error(sorted({int(p) for p in rows["part"]}))
+    return prepared, units, rows, geoms
+
+
+def positions_along(
+    line: gpd.GeoDataFrame | BaseGeometry | PreparedLine,
+    *,
+    spacing_km: float,
+    standoff_km: float,
+    radius_km: float | None = None,
+    all_parts: bool = True,
+    occupied: Area | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Lon and lat of the units :func:`place_along_slots` places, and nothing else.
+
+    For grids of placements (:func:`planner.sweep.sweep_grid`), which need the positions
+    only: the same units in the same order, without the frames of units and slots (their
+    oblasts, nearest-unit distances and stretches of line).
+    """
+    _, units, _, _ = _fill_slots(
+        line,
+        spacing_km,
+        standoff_km,
+        radius_km,
+        None,
+        all_parts,
+        occupied,
+        None,
+        KYIV,
+        pieces=False,
+    )
+    return np.asarray(units["lon"], dtype=np.float64), np.asarray(units["lat"], dtype=np.float64)
 
 
 def place_along(

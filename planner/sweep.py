@@ -29,11 +29,11 @@ import pandas as pd
 from geo.errors import InputError
 from geo.prepared import PreparedLine, flat_error_km, segment_distance
 from layers.bundle import Layers
-from planner.distances import as_lonlat, check_km, prepare_line
+from planner.along import positions_along
+from planner.distances import check_km, prepare_line
 from planner.forces import Availability, count_forces, sustain, validate_rotation
 from planner.limits import check_configurations, check_units, units_along
 from planner.parallel import run_tasks
-from planner.placement import place_along
 from planner.rounding import brigades_out, fraction_out, km_out, troops_out
 from planner.rules import band_km
 from planner.units import UNIT_TYPES, UnitType, get_unit_type
@@ -168,7 +168,7 @@ def _units(
     ``radius`` is the cap a radius inside the standoff band puts on the distance to the line
     (None: the band alone decides), as :func:`planner.place_along` takes it.
     """
-    units = place_along(
+    return positions_along(
         ctx.prepared,
         spacing_km=spacing,
         standoff_km=standoff,
@@ -176,8 +176,6 @@ def _units(
         all_parts=ctx.all_parts,
         occupied=ctx.occupied,
     )
-    lon, lat = as_lonlat(units)
-    return np.asarray(lon), np.asarray(lat)
 
 
 def _block(ctx: _Context, spacing: float, standoff: float) -> dict[str, np.ndarray]:
@@ -385,6 +383,11 @@ def sweep_grid(
         all_parts=all_parts,
     )
     tasks = list(itertools.product(spacings, standoffs))
+    # run one standoff's spacings together, the largest standoffs (the costliest) first: a
+    # worker then sets back the points along the line once per standoff and shares them
+    # across its spacings (the line's memo), and the cheap blocks even out the end; the rows
+    # come back in the order of `tasks` whatever ran them
+    run_order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][1], tasks[i][0]))
     per_task = len(radii) * len(rotations)
     bar: Any = None
     if progress:
@@ -392,17 +395,21 @@ def sweep_grid(
 
         bar = tqdm(total=len(tasks) * per_task, unit="config", file=sys.stderr, desc="sweep")
     try:
-        blocks = run_tasks(
+        done = run_tasks(
             _block,
             ctx,
-            tasks,
+            [tasks[i] for i in run_order],
             jobs=jobs,
             dask=dask,
             on_done=None if bar is None else (lambda: bar.update(per_task)),
+            chunksize=len(spacings),
         )
     finally:
         if bar is not None:
             bar.close()
+    blocks: list[dict[str, np.ndarray]] = [{}] * len(tasks)
+    for i, block in zip(run_order, done, strict=True):
+        blocks[i] = block
     columns = {
         name: np.concatenate([b[name] for b in blocks]) if blocks else np.empty(0)
         for name in blocks[0]
