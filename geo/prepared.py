@@ -600,8 +600,11 @@ class PreparedLine:
             verts.append(band[keep])
         owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.intp)
         vert = np.concatenate(verts) if verts else np.empty(0, dtype=np.intp)
-        sort = np.lexsort((vert, owner))
-        owner, vert = owner[sort], vert[sort]
+        # sorted by (owner, vertex): the pairs are unique, so one sort of a combined key
+        key = owner.astype(np.int64) * self.lon.size + vert
+        key.sort()
+        owner, vert = np.divmod(key, self.lon.size)
+        owner, vert = owner.astype(np.intp), vert.astype(np.intp)
         # consecutive entries of one point that are consecutive vertices of one chain
         pair = np.flatnonzero(
             (owner[1:] == owner[:-1])
