@@ -204,12 +204,13 @@ def flat_xy(
     # d(ln M)/d(phi) = 3 e^2 sin cos / w^2: the meridional radius grows towards the pole
     growth = 1.5 * GEOD.es * sin0 * cos0 / w2
     lon0_a = np.broadcast_to(lon0_a, phi0.shape)
-    table = np.column_stack(
+    table = np.stack(
         (lon0_a, phi0, normal * cos0, normal * sin0 / 2.0, meridional, meridional * growth)
     )
     if owner is not None:
-        table = table[owner]  # one gather for all six per-centre factors
-    lon0_a, phi0, kx, kxs, ky, kyd = table.T
+        # one gather for all six per-centre factors (np.take: twice as fast as indexing)
+        table = np.take(table, owner, axis=1)
+    lon0_a, phi0, kx, kxs, ky, kyd = table
     dlon = lon - lon0_a
     if dlon.size and np.abs(dlon).max() > 180.0:
         dlon = wrap_deg(dlon)
@@ -592,10 +593,11 @@ class PreparedLine:
             done = ends[run.start - 1] if run.start else 0
             owner = np.repeat(point[run], n)
             starts = np.repeat(lo[run] - (ends[run] - n - done), n)
-            band = order[np.arange(owner.size) + starts]
-            keep = (np.abs(wrap_deg(self.lon[band] - lon[owner])) <= dlon[owner]) & (
-                np.abs(self.lat[band] - lat[owner]) <= dlat[owner]
-            )
+            band = np.take(order, np.arange(owner.size) + starts)
+            keep = (
+                np.abs(wrap_deg(np.take(self.lon, band) - np.take(lon, owner)))
+                <= np.take(dlon, owner)
+            ) & (np.abs(np.take(self.lat, band) - np.take(lat, owner)) <= np.take(dlat, owner))
             owners.append(owner[keep])
             verts.append(band[keep])
         owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.intp)
