@@ -146,12 +146,16 @@ def run_tasks(
             out.append(result)
             if on_done is not None:
                 on_done()
-    except BaseException:
-        # interrupted or failed: stop the workers now rather than after their current task
-        workers_left = list((getattr(executor, "_processes", None) or {}).values())
+    except Exception:
         executor.shutdown(wait=False, cancel_futures=True)
-        for process in workers_left:
+        raise
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM): stop the workers now, not after their current task.
+        # The pool then marks what was left as broken; cancelling it first as well would
+        # make the pool's own thread fail on the cancelled futures.
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
             process.terminate()
+        executor.shutdown(wait=False)
         raise
     executor.shutdown(wait=True)
     return out
