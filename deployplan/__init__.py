@@ -7,8 +7,9 @@ __all__ = ["__version__"]
 
 
 def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for (importing
-    :mod:`importlib.metadata` costs a run of ``plan`` about 15 ms)."""
+    """``__version__``, read from the installed metadata when first asked for: importing
+    :mod:`importlib.metadata` costs about 15 ms, which ``deployplan --help`` (that loads no
+    geopandas, which imports it anyway) need not pay."""
     if name != "__version__":
         raise AttributeError(f"module 'deployplan' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
