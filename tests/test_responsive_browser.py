@@ -244,8 +244,11 @@ MARKS = f"""() => {{
         return [b.left, b.top, b.right, b.bottom]; }};
     const shown = el => {{ const b = el.getBoundingClientRect(); return b.width > 0; }};
     const all = sel => [...root.querySelectorAll(sel)].filter(shown);
-    const inWindow = b => b[0] >= 0 && b[1] >= 0 && b[2] <= innerWidth && b[3] <= innerHeight;
-    const points = all('.dp-point').map(box).filter(inWindow).map(b => {{
+    // the points within the map's box (and the window): beyond it they are clipped away
+    const r = root.getBoundingClientRect();
+    const shownIn = b => b[0] >= Math.max(0, r.left) && b[1] >= Math.max(0, r.top)
+        && b[2] <= Math.min(innerWidth, r.right) && b[3] <= Math.min(innerHeight, r.bottom);
+    const points = all('.dp-point').map(box).filter(shownIn).map(b => {{
         const x = (b[0] + b[2]) / 2, y = (b[1] + b[3]) / 2;
         const hit = document.elementFromPoint(x, y);
         const ok = hit !== null && (hit.classList.contains('dp-point')
