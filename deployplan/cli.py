@@ -103,25 +103,23 @@ def _add_deepstate_options(
     )
 
 
+def _add_jobs(parser: argparse.ArgumentParser, text: str) -> None:
+    """``--jobs N``: worker processes (checked by :func:`planner.parallel.check_jobs`)."""
+    parser.add_argument("--jobs", type=int, metavar="N", help=text)
+
+
 def _add_plan_jobs(parser: argparse.ArgumentParser) -> None:
     """``--jobs N`` of the commands that plan the nine options (and the scenarios)."""
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        metavar="N",
-        help="worker processes for the plans (default: every core; 1: this process alone); "
+    _add_jobs(
+        parser,
+        "worker processes for the plans (default: every core; 1: this process alone); "
         "the results are the same",
     )
 
 
 def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
     """``--jobs N`` and ``--dask ADDRESS`` of the commands that run a grid of plans."""
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        metavar="N",
-        help="worker processes (default: every core); the rows come in the same order",
-    )
+    _add_jobs(parser, "worker processes (default: every core); the rows come in the same order")
     parser.add_argument(
         "--dask",
         metavar="ADDRESS",
