@@ -28,9 +28,7 @@ import datetime as dt
 import json
 import os
 import re
-import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -43,6 +41,7 @@ import shapely
 
 from geo.text import csv_safe
 from layers.atomic import atomic_output
+from layers.gpkg import GpkgTable, write_gpkg
 from layers.provenance import provenance_of
 
 __all__ = ["PROVENANCE_FIELDS", "ExportFormat", "LayerStyle", "write_layers"]
@@ -99,12 +98,6 @@ class LayerStyle:
 
 
 _INT32 = np.iinfo(np.int32)
-
-#: SQLite settings for writing the GeoPackage: no sync to disk after each of GDAL's many
-#: transactions and the rollback journal kept in memory (more than halves the time of a
-#: plan's eight layers). Safe only because the file is a temporary one that is flushed once,
-#: then renamed onto the target, or deleted if anything fails (:func:`atomic_output`).
-_SQLITE_UNSAFE_FAST = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_JOURNAL": "MEMORY"}
 
 #: format to (GDAL driver, layer creation options); KML's driver is chosen at run time
 _DRIVERS: dict[str, tuple[str, dict[str, str] | None]] = {
@@ -226,35 +219,6 @@ def _date_columns(frame: pd.DataFrame) -> list[str]:
     return found
 
 
-def _declare_dates(path: Path, columns: Mapping[str, list[str]]) -> None:
-    """Declare text columns of ``YYYY-MM-DD`` as GeoPackage ``DATE`` columns.
-
-    A GeoPackage stores a DATE as that very text (GeoPackage 1.2, table 1), so only the
-    declared type changes; GDAL writes text from pandas' object columns, and pyogrio has no
-    way to ask for a DATE field without pyarrow.
-    """
-    if not any(columns.values()):
-        return
-    with closing(sqlite3.connect(path)) as db:
-        (version,) = db.execute("PRAGMA schema_version").fetchone()
-        db.execute("PRAGMA writable_schema = ON")
-        for table, names in columns.items():
-            (sql,) = db.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-            ).fetchone()
-            for name in names:
-                sql = sql.replace(f'"{name}" TEXT', f'"{name}" DATE', 1)
-            db.execute(
-                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table)
-            )
-        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
-        db.execute("PRAGMA writable_schema = OFF")
-        db.commit()
-        (check,) = db.execute("PRAGMA integrity_check").fetchone()
-        if check != "ok":  # pragma: no cover - SQLite itself would be broken
-            raise RuntimeError(f"GeoPackage schema edit failed: {check}")
-
-
 def _style_table(
     frames: Mapping[str, gpd.GeoDataFrame], styles: Mapping[str, LayerStyle]
 ) -> pd.DataFrame:
@@ -287,17 +251,6 @@ def _style_table(
     )
 
 
-@contextmanager
-def _gdal_config(options: Mapping[str, str]) -> Iterator[None]:
-    """Set GDAL configuration options for the ``with`` block, then restore the old values."""
-    old = {key: pyogrio.get_gdal_config_option(key) for key in options}
-    pyogrio.set_gdal_config_options(dict(options))
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options(old)
-
-
 def _write_gpkg(
     frames: Mapping[str, gpd.GeoDataFrame],
     out: Path,
@@ -305,54 +258,41 @@ def _write_gpkg(
     descriptions: Mapping[str, str],
     tables: Mapping[str, pd.DataFrame],
 ) -> list[Path]:
-    dates: dict[str, list[str]] = {}
-    with atomic_output(out) as tmp, _gdal_config(_SQLITE_UNSAFE_FAST):
-        first = True
-
-        def write(frame: pd.DataFrame, name: str, **kwargs: object) -> None:
-            nonlocal first
-            if name != "layer_styles":  # QGIS looks its styles up by f_table_schema = ''
-                frame = _nulls(frame)
-            dates[name] = _date_columns(frame)
-            options = {"DESCRIPTION": descriptions[name]} if descriptions.get(name) else None
-            pyogrio.write_dataframe(
-                frame,
-                tmp,
-                layer=name,
-                driver="GPKG",
-                append=not first,
-                dataset_options={"VERSION": "1.2"} if first else None,
-                layer_options=options,
-                **kwargs,
-            )
-            first = False
-
-        for name, gdf in frames.items():
-            row = _provenance_row(name, gdf)
-            write(
-                _in_wgs84(gdf),
+    contents = []
+    for name, gdf in frames.items():
+        row = _provenance_row(name, gdf)
+        frame = _nulls(_in_wgs84(gdf))
+        contents.append(
+            GpkgTable(
                 name,
-                metadata={key: value for key, value in row.items() if key != "layer" and value},
+                frame,
+                descriptions.get(name, ""),
+                {key: value for key, value in row.items() if key != "layer" and value},
+                _date_columns(frame),
             )
-        for name, frame in tables.items():
-            write(pd.DataFrame(frame), name)
-        table = pd.DataFrame(
-            [_provenance_row(name, gdf) for name, gdf in frames.items()],
-            columns=list(PROVENANCE_FIELDS),
         )
-        write(table, "provenance")
-        dates.pop("provenance", None)  # free text ("2024", "v5.1"), whatever a row holds
-        styled = _style_table(frames, styles)
-        if len(styled):
-            write(styled, "layer_styles")
-            dates.pop("layer_styles", None)
-        _declare_dates(tmp, dates)
+    for name, table in tables.items():
+        frame = _nulls(pd.DataFrame(table))
+        contents.append(
+            GpkgTable(name, frame, descriptions.get(name, ""), {}, _date_columns(frame))
+        )
+    provenance = pd.DataFrame(
+        [_provenance_row(name, gdf) for name, gdf in frames.items()],
+        columns=list(PROVENANCE_FIELDS),
+    )
+    # its dates are free text ("2024", "v5.1"), whatever a row holds
+    contents.append(GpkgTable("provenance", _nulls(provenance)))
+    styled = _style_table(frames, styles)
+    if len(styled):  # QGIS looks its styles up by f_table_schema = '', so no NULLs here
+        contents.append(GpkgTable("layer_styles", styled))
+    with atomic_output(out) as tmp:
+        write_gpkg(tmp, contents)
         _fsync(tmp)
     return [out]
 
 
 def _fsync(path: Path) -> None:
-    """Flush ``path`` to disk once, since SQLite did not (see :data:`_SQLITE_UNSAFE_FAST`)."""
+    """Flush ``path`` to disk once, since SQLite did not (:func:`layers.gpkg.write_gpkg`)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 import layers.export
+import layers.gpkg
 from geo.errors import OutputError
 from layers.atomic import MANIFEST
 from layers.export import write_layers
@@ -155,7 +156,9 @@ def test_failed_write_leaves_the_old_output(tmp: Path, fmt: str, monkeypatch) ->
     out = tmp / ("layers.gpkg" if fmt == "gpkg" else "layers")
     write_layers({"line": frames()["line"]}, out, fmt=fmt)
     before = {p: p.read_bytes() for p in ([out] if fmt == "gpkg" else list(out.iterdir()))}
-    real = pyogrio.write_dataframe
+    # the second layer fails: in the GeoPackage's transaction, or in GDAL's GeoJSON writer
+    module, name = (layers.gpkg, "_write_table") if fmt == "gpkg" else (pyogrio, "write_dataframe")
+    real = getattr(module, name)
     calls = []
 
     def failing(*args, **kwargs):
@@ -164,44 +167,28 @@ def test_failed_write_leaves_the_old_output(tmp: Path, fmt: str, monkeypatch) ->
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(layers.export.pyogrio, "write_dataframe", failing)
+    monkeypatch.setattr(module, name, failing)
     with pytest.raises(RuntimeError, match="disk full"):
         write_layers(frames(), out, fmt=fmt)
+    assert len(calls) == 2
     assert {p: p.read_bytes() for p in before} == before
     assert sorted(tmp.iterdir()) == [out]  # no temporary left behind
     if fmt != "gpkg":
         assert sorted(out.iterdir()) == sorted(before)
 
 
-@pytest.mark.parametrize("fail", [False, True])
-def test_sqlite_settings_apply_to_the_temporary_geopackage_only(
-    tmp: Path, fail: bool, monkeypatch
-) -> None:
-    settings = ("OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_JOURNAL")
-    pyogrio.set_gdal_config_options(
-        {"OGR_SQLITE_SYNCHRONOUS": "NORMAL", "OGR_SQLITE_JOURNAL": None}
-    )
-    real = pyogrio.write_dataframe
-    during = []
+def test_geopackage_written_without_sync_keeps_no_journal_setting(tmp: Path) -> None:
+    """SQLite skips syncing while the temporary is written; the file keeps the default
+    rollback journal (journal_mode MEMORY is the writer's connection's, not the file's)."""
+    import sqlite3
+    from contextlib import closing
 
-    def spy(*args, **kwargs):
-        during.append([pyogrio.get_gdal_config_option(key) for key in settings])
-        if fail:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(layers.export.pyogrio, "write_dataframe", spy)
-    try:
-        if fail:
-            with pytest.raises(RuntimeError, match="disk full"):
-                write_layers(frames(), tmp / "layers.gpkg")
-        else:
-            write_layers(frames(), tmp / "layers.gpkg")
-        after = [pyogrio.get_gdal_config_option(key) for key in settings]
-    finally:
-        pyogrio.set_gdal_config_options(dict.fromkeys(settings))
-    assert during[0] == [False, "MEMORY"]  # "OFF" reads back as False
-    assert after == ["NORMAL", None]
+    write_layers(frames(), tmp / "layers.gpkg")
+    with closing(sqlite3.connect(tmp / "layers.gpkg")) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert not list(tmp.glob("*-journal"))
 
 
 def test_existing_output_is_replaced(tmp: Path) -> None:

@@ -23,6 +23,7 @@ import pyogrio
 import pytest
 
 import layers.atomic
+import layers.export
 from geo.errors import OutputError
 from layers.atomic import MANIFEST, Outputs, atomic_output
 
@@ -292,15 +293,16 @@ def test_an_os_error_while_writing(
             target = str(args[1] if kind == "gdal" else args[0])
             if ".tmp" in target:
                 calls.append(target)
-                if kind == "text" or len(calls) > 2:
+                if kind in ("text", "gpkg") or len(calls) > 2:
                     raise OSError(code, os.strerror(code), target)
-            real = real_write_dataframe if kind == "gdal" else real_write_text
+            real = {"gdal": real_write_dataframe, "text": real_write_text}[kind]
             return real(*args, **kwargs)  # type: ignore[operator]
 
         return write
 
     monkeypatch.setattr(Path, "write_text", fail_on_temporaries("text"))
     monkeypatch.setattr(pyogrio, "write_dataframe", fail_on_temporaries("gdal"))
+    monkeypatch.setattr(layers.export, "write_gpkg", fail_on_temporaries("gpkg"))
     result = run_cli(*[part.format(d=tmp_path) for part in argv])
     refused(result, argv[0], *words, "nothing was written")
     assert calls, "the failure was not injected"
@@ -426,12 +428,12 @@ _SIGNAL_AT_WRITE = textwrap.dedent(
     """
     import os, signal, sys
     from deployplan.cli import main
-    import pyogrio
-    real = pyogrio.write_dataframe
+    import layers.export
+    real = layers.export.write_gpkg
     def write(*args, **kwargs):
         real(*args, **kwargs)
         os.kill(os.getpid(), getattr(signal, sys.argv[1]))
-    pyogrio.write_dataframe = write
+    layers.export.write_gpkg = write
     sys.exit(main(sys.argv[2:]))
     """
 )
