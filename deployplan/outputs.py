@@ -202,7 +202,8 @@ def write_plan(
         fmt=kind,
         tables={"summary": summary_table(plan)},
         title=plan.name,
-        document_description=plan.summary(),
+        # only KML shows the document's description; the summary costs a few ms to compose
+        document_description=plan.summary() if kind in ("kml", "kmz") else "",
     )
 
 

@@ -37,10 +37,8 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import pyproj
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseMultipartGeometry
 
 from geo.errors import CRSError, GeometryError, InputError
@@ -236,6 +234,9 @@ def read_vector(
         Wrong geometry kind, missing, invalid or self-intersecting geometry, non-finite or
         out-of-range coordinates, features outside ``region`` or with lat/lon swapped.
     """
+    import pyogrio  # not at import time: planning on the bundled layers never needs GDAL
+    from pyogrio.errors import DataLayerError, DataSourceError
+
     path = Path(path)
     label = f"{what} '{path.name}'"
     given_crs = None if crs is None else parse_crs(crs)
@@ -314,6 +315,9 @@ def _stored_provenance(path: Path, layer: str | None, driver: str) -> Provenance
     That is the row of a GeoPackage's ``provenance`` table, or ``<layer>.provenance.json``
     beside the file; ``None`` if there is none or it cannot be read (it is optional).
     """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
     fields = ("source", "date", "licence", "derivation", "url")
     try:
         if driver == "GPKG":
@@ -354,6 +358,8 @@ def _first_line(exc: BaseException, path: Path | None = None) -> str:
 @contextmanager
 def _gdal_config(options: dict[str, str]) -> Iterator[None]:
     """Set GDAL configuration options for the ``with`` block, then restore the old values."""
+    import pyogrio
+
     old = {key: pyogrio.get_gdal_config_option(key) for key in options}
     pyogrio.set_gdal_config_options(dict(options))
     try:
@@ -388,6 +394,9 @@ def _choose_layer(
     default_layer: str | None,
 ) -> tuple[str | None, str]:
     """Return the layer to read and the driver GDAL uses, after the door checks on the file."""
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
     _check_file(path, label)
     single = _SINGLE_LAYER.get(path.suffix.lower())
     if single is not None and layer is None:

@@ -8,6 +8,7 @@ Crimea and the cities of Kyiv and Sevastopol, with today's English names and ISO
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,8 +28,10 @@ OBLASTS_GEOJSON = Path(__file__).resolve().parent / "data" / "oblasts.geojson"
 
 @lru_cache(maxsize=1)
 def _read_oblasts() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(OBLASTS_GEOJSON, engine="pyogrio")
-    gdf = gdf[["name", "iso_3166_2", "type", "geometry"]].set_crs("EPSG:4326", allow_override=True)
+    # read as the bundled line and occupied territory are (layers.frontline), without GDAL
+    collection = json.loads(OBLASTS_GEOJSON.read_text(encoding="utf-8"))
+    gdf = gpd.GeoDataFrame.from_features(collection, crs="EPSG:4326")
+    gdf = gdf[["name", "iso_3166_2", "type", "geometry"]]
     return attach(gdf, bundled_provenance("oblasts"))
 
 
