@@ -15,7 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from layers.provenance import attach, bundled_provenance
+from layers.provenance import read_bundled
 
 __all__ = ["COUNTRIES_GEOJSON", "load_countries"]
 
@@ -24,9 +24,7 @@ COUNTRIES_GEOJSON = Path(__file__).resolve().parent / "data" / "countries.geojso
 
 @lru_cache(maxsize=1)
 def _read_countries() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(COUNTRIES_GEOJSON, engine="pyogrio")
-    gdf = gdf[["name", "iso_a3", "geometry"]].set_crs("EPSG:4326", allow_override=True)
-    return attach(gdf, bundled_provenance("countries"))
+    return read_bundled(COUNTRIES_GEOJSON, "countries", ["name", "iso_a3"])
 
 
 def load_countries() -> gpd.GeoDataFrame:

@@ -30,7 +30,13 @@ from geo.crs import GEOD, WGS84, aeqd_transformers
 from geo.errors import CRSError, GeometryError, InputError
 from geo.geodesy import line_length_km
 from layers.oblasts import ukraine_outline
-from layers.provenance import Provenance, attach, bundled_provenance, provenance_of
+from layers.provenance import (
+    Provenance,
+    attach,
+    bundled_provenance,
+    provenance_of,
+    read_bundled,
+)
 
 __all__ = [
     "BORDER_TOLERANCE_KM",
@@ -425,9 +431,7 @@ def _read_default_line() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _read_default_occupied() -> gpd.GeoDataFrame:
-    collection = json.loads(DEFAULT_OCCUPIED_GEOJSON.read_text(encoding="utf-8"))
-    gdf = gpd.GeoDataFrame.from_features(collection, crs=WGS84)[["name", "date", "geometry"]]
-    return attach(gdf, bundled_provenance("occupied"))
+    return read_bundled(DEFAULT_OCCUPIED_GEOJSON, "occupied", ["name", "date"])
 
 
 def _fresh(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

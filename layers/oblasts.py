@@ -8,7 +8,6 @@ Crimea and the cities of Kyiv and Sevastopol, with today's English names and ISO
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo.errors import InputError
-from layers.provenance import attach, bundled_provenance
+from layers.provenance import read_bundled
 
 __all__ = ["OBLASTS_GEOJSON", "load_oblasts", "oblast_of", "ukraine_outline"]
 
@@ -28,11 +27,7 @@ OBLASTS_GEOJSON = Path(__file__).resolve().parent / "data" / "oblasts.geojson"
 
 @lru_cache(maxsize=1)
 def _read_oblasts() -> gpd.GeoDataFrame:
-    # read as the bundled line and occupied territory are (layers.frontline), without GDAL
-    collection = json.loads(OBLASTS_GEOJSON.read_text(encoding="utf-8"))
-    gdf = gpd.GeoDataFrame.from_features(collection, crs="EPSG:4326")
-    gdf = gdf[["name", "iso_3166_2", "type", "geometry"]]
-    return attach(gdf, bundled_provenance("oblasts"))
+    return read_bundled(OBLASTS_GEOJSON, "oblasts", ["name", "iso_3166_2", "type"])
 
 
 def load_oblasts() -> gpd.GeoDataFrame:

@@ -434,7 +434,8 @@ def test_cli_brief_png_without_chromium_says_how_to_install(
 # --- offline pages without folium -------------------------------------------------------------
 
 
-def test_offline_pages_are_written_without_importing_folium(tmp: Path) -> None:
+def test_offline_pages_are_written_without_importing_folium_or_gdal(tmp: Path) -> None:
+    """Offline pages need no folium; the bundled layers and a GeoPackage need no pyogrio."""
     import subprocess
     import sys
 
@@ -443,7 +444,7 @@ def test_offline_pages_are_written_without_importing_folium(tmp: Path) -> None:
         f"main(['brief', '-o', {str(tmp / 'b.html')!r}]); "
         f"main(['plan', '--option', '1', '--variant', 'eur-plus', '-o', {str(tmp / 'p.gpkg')!r}, "
         f"'--map', {str(tmp / 'p.html')!r}]); "
-        "print(sorted(m for m in ('folium', 'branca', 'jinja2') if m in sys.modules))"
+        "print(sorted(m for m in ('folium', 'branca', 'jinja2', 'pyogrio') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
