@@ -232,3 +232,25 @@ def test_debians_ogrinfo_reads_it_cleanly(tmp_path: Path) -> None:
     assert "small: Integer(Int16)" in info.stdout and "flag: Integer(Boolean)" in info.stdout
     assert "day: String" in info.stdout  # not declared a date here
     assert "source=s" in info.stdout
+
+
+_VALIDATE = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+
+
+@pytest.mark.gdal
+@pytest.mark.skipif(not _VALIDATE.is_file(), reason="needs Debian's python3-gdal (with QGIS)")
+def test_gdals_validator_finds_the_standard_kept(tmp_path: Path, run_cli) -> None:
+    """GDAL's own GeoPackage validator (validate_gpkg.py, Debian's GDAL 3.6) on a file of
+    every type and on a plan's GeoPackage, its styles and tables included."""
+    typed = tmp_path / "typed.gpkg"
+    # without the empty polygon: this validator reads the empty flag from bit 3, not the
+    # standard's bit 4, and fails GDAL's own empty geometries the same way
+    frame = _typed_frame().iloc[:3]
+    write_gpkg(typed, [GpkgTable("typed", frame, "All", {"source": "s"})])
+    plan = tmp_path / "plan.gpkg"
+    assert run_cli("plan", "--option", "4", "--variant", "eur-plus", "-o", plan).code == 0
+    for path in (typed, plan):
+        done = subprocess.run(
+            ["/usr/bin/python3", str(_VALIDATE), str(path)], capture_output=True, text=True
+        )
+        assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
