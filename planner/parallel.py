@@ -61,9 +61,9 @@ def _init(func: Callable[..., Any], context: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _call(task: tuple[Any, ...]) -> Any:
+def _call_chunk(tasks: Sequence[tuple[Any, ...]]) -> list[Any]:
     assert _FUNC is not None
-    return _FUNC(_CONTEXT, *task)
+    return [_FUNC(_CONTEXT, *task) for task in tasks]
 
 
 def _connect_timeout() -> float:
@@ -141,11 +141,19 @@ def run_tasks(
         initargs=(func, context),
     )
     try:
+        # chunks submitted one by one, not Executor.map: an interrupted map cancels the
+        # futures it has not returned yet, and the pool's own thread (Python 3.11) then fails
+        # on them with a traceback of its own when it finds the workers terminated
+        futures = [
+            executor.submit(_call_chunk, tasks[start : start + chunk])
+            for start in range(0, len(tasks), chunk)
+        ]
         out = []
-        for result in executor.map(_call, tasks, chunksize=chunk):
-            out.append(result)
-            if on_done is not None:
-                on_done()
+        for future in futures:
+            for result in future.result():
+                out.append(result)
+                if on_done is not None:
+                    on_done()
     except Exception:
         executor.shutdown(wait=False, cancel_futures=True)
         raise
