@@ -500,6 +500,25 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    collecting = gc.isenabled()
+    if args.command not in _LONG_COMMANDS:
+        # A run of a second or less: the cycle collector would only walk, again and again,
+        # the objects that importing pandas, GDAL's bindings and pyproj leaves (about 30 ms
+        # of a plan); reference counting still frees all else. Sweeps and histories, which
+        # may plan for minutes, keep it.
+        gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+#: Commands that may run for minutes, and keep Python's cycle collector on.
+_LONG_COMMANDS = frozenset({"sweep", "history"})
+
+
+def _run(args: argparse.Namespace) -> int:
     module_name, _, func_name = args.handler.partition(":")
     from deployplan.cmd_layers import pop_notes
     from geo.errors import DeployplanError

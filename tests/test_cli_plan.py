@@ -403,3 +403,23 @@ def test_sweep_csv(run_cli: Callable, tmp: Path) -> None:
 )
 def test_sweep_bad_input(run_cli: Callable, tmp: Path, argv: list[str], words: list[str]) -> None:
     refused(run_cli("sweep", *argv, "-o", tmp / "s.csv"), tmp, *words, command="sweep")
+
+
+@pytest.mark.parametrize(("argv", "collecting"), [(["compare"], False), (["sweep"], True)])
+def test_cycle_collector_off_for_short_runs_only(
+    run_cli: Callable, monkeypatch: pytest.MonkeyPatch, argv: list[str], collecting: bool
+) -> None:
+    """Short commands run without the cycle collector; sweeps and histories, which may plan
+    for minutes, keep it; either way it is on again when main() returns."""
+    import gc
+
+    import deployplan.cmd_plan
+
+    seen = []
+    handler = "run_compare" if argv == ["compare"] else "run_sweep"
+    monkeypatch.setattr(deployplan.cmd_plan, handler, lambda args: seen.append(gc.isenabled()))
+    extra = ["-o", "s.csv"] if argv == ["sweep"] else []
+    assert gc.isenabled()
+    assert run_cli(*argv, *extra).code == 0
+    assert seen == [collecting]
+    assert gc.isenabled()
