@@ -473,6 +473,25 @@ def test_a_signal_during_start_up(tmp_path: Path, name: str, status: int) -> Non
     assert result.stderr.strip() == "deployplan: interrupted"
 
 
+def _ctrl_c_brief(out: Path, delay: float) -> tuple[int, str]:
+    """Run ``deployplan brief`` in ``out`` (made), send its process group SIGINT after
+    ``delay`` seconds, as a terminal's Ctrl-C; return its exit status and standard error."""
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deployplan", "brief", "-o", "b.html"],
+        cwd=out,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):  # already done
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
 def test_ctrl_c_on_a_real_run(tmp_path: Path) -> None:
     """A Ctrl-C at whatever moment it lands in a run of the real command.
 
@@ -483,22 +502,10 @@ def test_ctrl_c_on_a_real_run(tmp_path: Path) -> None:
     interrupted = False
     for delay in (0.6, 0.4, 0.25, 0.1):
         out = tmp_path / f"try-{delay}"
-        out.mkdir()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "deployplan", "brief", "-o", "b.html"],
-            cwd=out,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        time.sleep(delay)
-        with contextlib.suppress(ProcessLookupError):  # already done
-            os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-        if proc.returncode == 0:
+        code, err = _ctrl_c_brief(out, delay)
+        if code == 0:
             continue  # it finished first
-        assert proc.returncode == 130, err
+        assert code == 130, err
         assert "Traceback" not in err and err.strip() == "deployplan: interrupted"
         assert list(out.iterdir()) == []
         interrupted = True
@@ -512,24 +519,11 @@ def test_ctrl_c_at_many_moments_of_the_parallel_plans(tmp_path: Path) -> None:
     ``Executor.map`` had cancelled, with a traceback in about one run in eight.)"""
     interrupted = 0
     for i, delay in enumerate((0.3, 0.38, 0.46, 0.54, 0.62, 0.7, 0.78, 0.86)):
-        out = tmp_path / f"try-{i}"
-        out.mkdir()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "deployplan", "brief", "-o", "b.html"],
-            cwd=out,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        time.sleep(delay)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-        if proc.returncode == 0:
+        code, err = _ctrl_c_brief(tmp_path / f"try-{i}", delay)
+        if code == 0:
             continue
         interrupted += 1
-        assert proc.returncode == 130, err
+        assert code == 130, err
         assert err.strip() == "deployplan: interrupted", err
-        assert list(out.iterdir()) == []
+        assert list((tmp_path / f"try-{i}").iterdir()) == []
     assert interrupted >= 4, f"only {interrupted} of 8 runs were interrupted"
