@@ -262,16 +262,16 @@ def _write_table(db: sqlite3.Connection, table: GpkgTable, now: str, rtree: bool
                 f"layer {table.name!r} has a column named {column!r}, which the GeoPackage "
                 "uses itself; rename it"
             )
-        kind, values = _field(table.name, str(column), frame[column], column in table.dates)
-        columns.append((str(column), kind, values))
+        declared, values = _field(table.name, str(column), frame[column], column in table.dates)
+        columns.append((str(column), declared, values))
     quoted = _quote(table.name)
     definition = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
     blobs: list[bytes | None] = []
     srs = _epsg(table)
     if geometry_name is not None:
-        kind, z, blobs, extent = _geometries(frame[geometry_name], srs or 0)
-        definition.append(f'"geom" {kind}')
-    definition += [f"{_quote(name)} {kind}" for name, kind, _ in columns]
+        geometry_type, z, blobs, extent = _geometries(frame[geometry_name], srs or 0)
+        definition.append(f'"geom" {geometry_type}')
+    definition += [f"{_quote(name)} {declared}" for name, declared, _ in columns]
     db.execute(f"CREATE TABLE {quoted} ( {', '.join(definition)})")
     names = ["fid", *(["geom"] if geometry_name is not None else []), *(c for c, _, _ in columns)]
     rows = zip(
@@ -289,7 +289,7 @@ def _write_table(db: sqlite3.Connection, table: GpkgTable, now: str, rtree: bool
         )
         db.execute(
             "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, ?, 0)",
-            (table.name, kind, srs, z),
+            (table.name, geometry_type, srs, z),
         )
         if rtree:
             _spatial_index(db, table.name, frame[geometry_name])
