@@ -10,6 +10,7 @@ independent plans.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -161,9 +162,24 @@ def run_tasks(
         # interrupted (Ctrl-C, SIGTERM): stop the workers now, not after their current task.
         # The pool then marks what was left as broken; cancelling it first as well would
         # make the pool's own thread fail on the cancelled futures.
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
             process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        # Then let the pool's thread see them gone and finish before this process exits;
+        # Python 3.11 joins it at exit, and its exit hook writes to the thread's pipe while
+        # the thread closes it (a traceback after "interrupted"). A worker killed while it
+        # sent a result leaves half a message, which the thread would wait for forever:
+        # closing this process's end of the result pipe (only the workers write to it)
+        # ends that read.
+        manager = getattr(executor, "_executor_manager_thread", None)
+        results = getattr(executor, "_result_queue", None)
         executor.shutdown(wait=False)
+        with contextlib.suppress(AttributeError, OSError):
+            results._writer.close()  # type: ignore[union-attr]
+        if manager is not None:
+            manager.join(timeout=10)
         raise
     executor.shutdown(wait=True)
     return out

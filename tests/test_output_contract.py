@@ -505,7 +505,7 @@ def test_ctrl_c_on_a_real_run(tmp_path: Path) -> None:
         code, err = _ctrl_c_brief(out, delay)
         if code == 0:
             continue  # it finished first
-        assert code == 130, err
+        assert code in (130, -signal.SIGINT), err  # 130, or ended by the signal itself
         assert "Traceback" not in err and err.strip() == "deployplan: interrupted"
         assert list(out.iterdir()) == []
         interrupted = True
@@ -514,16 +514,17 @@ def test_ctrl_c_on_a_real_run(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_at_many_moments_of_the_parallel_plans(tmp_path: Path) -> None:
-    """Ctrl-C at eight moments of ``brief`` while its workers plan: every run interrupted
-    says one line. (Python 3.11's pool thread once failed on the futures an interrupted
-    ``Executor.map`` had cancelled, with a traceback in about one run in eight.)"""
+    """Ctrl-C at eight moments of ``brief`` while its workers plan (its first 0.6 s): every
+    run interrupted says one line and leaves nothing. Python 3.11's pool thread once failed
+    on the futures an interrupted ``Executor.map`` had cancelled (a traceback in one run in
+    eight), and its exit hook raced the thread closing its pipe."""
     interrupted = 0
-    for i, delay in enumerate((0.3, 0.38, 0.46, 0.54, 0.62, 0.7, 0.78, 0.86)):
+    for i, delay in enumerate((0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)):
         code, err = _ctrl_c_brief(tmp_path / f"try-{i}", delay)
         if code == 0:
             continue
         interrupted += 1
-        assert code == 130, err
+        assert code in (130, -signal.SIGINT), err  # 130, or ended by the signal itself
         assert err.strip() == "deployplan: interrupted", err
         assert list((tmp_path / f"try-{i}").iterdir()) == []
     assert interrupted >= 4, f"only {interrupted} of 8 runs were interrupted"
