@@ -65,6 +65,7 @@ __all__ = [
     "check_writable",
     "note_input",
     "output_error",
+    "signals_held",
     "remove_temporaries",
 ]
 
@@ -242,7 +243,7 @@ class Outputs:
             return
         self._done = True
         backups: list[tuple[_Output, Path | None]] = []  # committed, with the old version
-        with _signals_held():
+        with signals_held():
             try:
                 for out in self._outputs:
                     if not _exists(out.tmp):
@@ -695,7 +696,7 @@ def _remove(path: Path) -> None:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back (in the main thread) while the block runs."""
     held = {signal.SIGINT, signal.SIGTERM}
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (

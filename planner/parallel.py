@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from geo.errors import InputError
+from layers.atomic import signals_held
 
 __all__ = ["can_fork", "default_jobs", "run_tasks"]
 
@@ -60,6 +61,11 @@ def _init(func: Callable[..., Any], context: Any) -> None:
     # and print a traceback of its own. SIGTERM, which the parent sends them, just ends them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # held since the fork (signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
 
 
 def _call_chunk(tasks: Sequence[tuple[Any, ...]]) -> list[Any]:
@@ -145,10 +151,15 @@ def run_tasks(
         # chunks submitted one by one, not Executor.map: an interrupted map cancels the
         # futures it has not returned yet, and the pool's own thread (Python 3.11) then fails
         # on them with a traceback of its own when it finds the workers terminated
-        futures = [
-            executor.submit(_call_chunk, tasks[start : start + chunk])
-            for start in range(0, len(tasks), chunk)
-        ]
+        # The workers are forked while the chunks are submitted. Until a worker has set its
+        # own handlers (_init), a Ctrl-C or SIGTERM would reach it with this process's and
+        # print a traceback there: they are held while it forks, and the new worker
+        # inherits them held until _init has set its handlers.
+        with signals_held():
+            futures = [
+                executor.submit(_call_chunk, tasks[start : start + chunk])
+                for start in range(0, len(tasks), chunk)
+            ]
         out = []
         for future in futures:
             for result in future.result():
