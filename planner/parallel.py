@@ -148,12 +148,12 @@ def run_tasks(
         initargs=(func, context),
     )
     try:
-        # chunks submitted one by one, not Executor.map: an interrupted map cancels the
+        # Chunks submitted one by one, not Executor.map: an interrupted map cancels the
         # futures it has not returned yet, and the pool's own thread (Python 3.11) then fails
-        # on them with a traceback of its own when it finds the workers terminated
-        # The workers are forked while the chunks are submitted. Until a worker has set its
+        # on them with a traceback of its own when it finds the workers terminated.
+        # The workers are forked while the chunks are submitted: until a worker has set its
         # own handlers (_init), a Ctrl-C or SIGTERM would reach it with this process's and
-        # print a traceback there: they are held while it forks, and the new worker
+        # print a traceback there, so both are held while it forks, and the new worker
         # inherits them held until _init has set its handlers.
         with signals_held():
             futures = [
