@@ -259,9 +259,10 @@ def _write_gpkg(
     descriptions: Mapping[str, str],
     tables: Mapping[str, pd.DataFrame],
 ) -> list[Path]:
+    rows = {name: _provenance_row(name, gdf) for name, gdf in frames.items()}
     contents = []
     for name, gdf in frames.items():
-        row = _provenance_row(name, gdf)
+        row = rows[name]
         frame = _nulls(_in_wgs84(gdf))
         contents.append(
             GpkgTable(
@@ -277,10 +278,7 @@ def _write_gpkg(
         contents.append(
             GpkgTable(name, frame, descriptions.get(name, ""), {}, _date_columns(frame))
         )
-    provenance = pd.DataFrame(
-        [_provenance_row(name, gdf) for name, gdf in frames.items()],
-        columns=list(PROVENANCE_FIELDS),
-    )
+    provenance = pd.DataFrame(list(rows.values()), columns=list(PROVENANCE_FIELDS))
     # its dates are free text ("2024", "v5.1"), whatever a row holds
     contents.append(GpkgTable("provenance", _nulls(provenance)))
     styled = _style_table(frames, styles)

@@ -175,7 +175,8 @@ def write_gpkg(path: str | Path, tables: Sequence[GpkgTable]) -> None:
         db.execute("PRAGMA journal_mode = MEMORY")
         db.execute("BEGIN")
         _script(db, _CORE)
-        _spatial_ref_sys(db, tables)
+        codes = [_epsg(table) for table in tables]  # pyproj's to_epsg, once a table
+        _spatial_ref_sys(db, codes)
         if any(t.metadata for t in tables):
             _script(db, _METADATA)
             for extension in ("gpkg_metadata", "gpkg_metadata_reference"):
@@ -185,8 +186,8 @@ def write_gpkg(path: str | Path, tables: Sequence[GpkgTable]) -> None:
                     (extension, _METADATA_URL),
                 )
         rtree = _has_rtree(db)
-        for table in tables:
-            _write_table(db, table, now, rtree)
+        for table, code in zip(tables, codes, strict=True):
+            _write_table(db, table, code, now, rtree)
         db.execute("COMMIT")
 
 
@@ -229,7 +230,7 @@ def _epsg(table: GpkgTable) -> int | None:
     return int(code)
 
 
-def _spatial_ref_sys(db: sqlite3.Connection, tables: Sequence[GpkgTable]) -> None:
+def _spatial_ref_sys(db: sqlite3.Connection, codes: Sequence[int | None]) -> None:
     """The standard's three required rows, and every other CRS the layers use."""
     from pyproj import CRS
 
@@ -237,7 +238,7 @@ def _spatial_ref_sys(db: sqlite3.Connection, tables: Sequence[GpkgTable]) -> Non
         -1: ("Undefined Cartesian SRS", -1, "NONE", -1, "undefined", _UNDEFINED_CARTESIAN),
         0: ("Undefined geographic SRS", 0, "NONE", 0, "undefined", _UNDEFINED_GEOGRAPHIC),
     }
-    for code in [4326, *(c for t in tables if (c := _epsg(t)) is not None)]:
+    for code in [4326, *(c for c in codes if c is not None)]:
         if code not in rows:
             crs = CRS.from_epsg(code)
             description = _WGS84_DESCRIPTION if code == 4326 else None
@@ -250,7 +251,9 @@ def _is_features(frame: pd.DataFrame) -> bool:
     return getattr(frame, "_geometry_column_name", None) in getattr(frame, "columns", ())
 
 
-def _write_table(db: sqlite3.Connection, table: GpkgTable, now: str, rtree: bool) -> None:
+def _write_table(
+    db: sqlite3.Connection, table: GpkgTable, srs: int | None, now: str, rtree: bool
+) -> None:
     frame = table.frame
     geometry_name = frame._geometry_column_name if _is_features(frame) else None
     columns: list[tuple[str, str, list[Any]]] = []
@@ -266,33 +269,32 @@ def _write_table(db: sqlite3.Connection, table: GpkgTable, now: str, rtree: bool
         columns.append((str(column), declared, values))
     quoted = _quote(table.name)
     definition = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
-    blobs: list[bytes | None] = []
-    srs = _epsg(table)
+    geometry = None
     if geometry_name is not None:
-        geometry_type, z, blobs, extent = _geometries(frame[geometry_name], srs or 0)
-        definition.append(f'"geom" {geometry_type}')
+        geometry = _geometries(frame[geometry_name], srs or 0)
+        definition.append(f'"geom" {geometry.type_name}')
     definition += [f"{_quote(name)} {declared}" for name, declared, _ in columns]
     db.execute(f"CREATE TABLE {quoted} ( {', '.join(definition)})")
     names = ["fid", *(["geom"] if geometry_name is not None else []), *(c for c, _, _ in columns)]
     rows = zip(
         range(1, len(frame) + 1),
-        *([blobs] if geometry_name is not None else []),
+        *([geometry.blobs] if geometry is not None else []),
         *(values for _, _, values in columns),
         strict=True,
     )
     marks = ", ".join("?" * len(names))
     db.executemany(f"INSERT INTO {quoted} ({', '.join(map(_quote, names))}) VALUES ({marks})", rows)
-    if geometry_name is not None:
+    if geometry is not None:
         db.execute(
             "INSERT INTO gpkg_contents VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (table.name, table.name, table.description, now, *extent, srs),
+            (table.name, table.name, table.description, now, *geometry.extent(), srs),
         )
         db.execute(
             "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, ?, 0)",
-            (table.name, geometry_type, srs, z),
+            (table.name, geometry.type_name, srs, geometry.z),
         )
         if rtree:
-            _spatial_index(db, table.name, frame[geometry_name])
+            _spatial_index(db, table.name, geometry)
     else:
         db.execute(
             "INSERT INTO gpkg_contents VALUES (?, 'attributes', ?, ?, ?, NULL, NULL, NULL, "
@@ -306,14 +308,12 @@ def _write_table(db: sqlite3.Connection, table: GpkgTable, now: str, rtree: bool
         _metadata(db, table, now)
 
 
-def _spatial_index(db: sqlite3.Connection, name: str, geometry: pd.Series) -> None:
+def _spatial_index(db: sqlite3.Connection, name: str, geometry: _Encoded) -> None:
     index = f"rtree_{name}_geom"
     quoted = _quote(index)
     db.execute(f"CREATE VIRTUAL TABLE {quoted} USING rtree(id, minx, maxx, miny, maxy)")
-    values = np.asarray(geometry, dtype=object)
-    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
-    bounds = shapely.bounds(values[present])
-    fids = np.flatnonzero(present) + 1
+    bounds = geometry.bounds[geometry.present]
+    fids = np.flatnonzero(geometry.present) + 1
     db.executemany(
         f"INSERT INTO {quoted} VALUES (?, ?, ?, ?, ?)",
         zip(
@@ -353,13 +353,35 @@ def _metadata(db: sqlite3.Connection, table: GpkgTable, now: str) -> None:
     )
 
 
-def _geometries(
-    geometry: pd.Series, srs: int
-) -> tuple[str, int, list[bytes | None], tuple[float | None, ...]]:
-    """The declared type, z flag, GeoPackage blobs and extent of a geometry column.
+@dataclass(frozen=True)
+class _Encoded:
+    """A geometry column as written: declared type, z flag, GeoPackage blobs, and the
+    bounds (minx, miny, maxx, maxy) of each row, where ``present`` (not NULL, not empty)."""
 
-    As pyogrio does: one type is that type; single and multi of one kind are promoted to
-    the multi type; anything else is ``GEOMETRY``.
+    type_name: str
+    z: int
+    blobs: list[bytes | None]
+    bounds: np.ndarray
+    present: np.ndarray
+
+    def extent(self) -> tuple[float | None, ...]:
+        """``gpkg_contents``' min_x, min_y, max_x, max_y (NULL when nothing is present)."""
+        if not self.present.any():
+            return (None, None, None, None)
+        box = self.bounds[self.present]
+        return (
+            float(box[:, 0].min()),
+            float(box[:, 1].min()),
+            float(box[:, 2].max()),
+            float(box[:, 3].max()),
+        )
+
+
+def _geometries(geometry: pd.Series, srs: int) -> _Encoded:
+    """A geometry column encoded for the GeoPackage (:class:`_Encoded`).
+
+    Its declared type is chosen as pyogrio does: one type is that type; single and multi of
+    one kind are promoted to the multi type; anything else is ``GEOMETRY``.
     """
     values = np.asarray(geometry, dtype=object).copy()
     missing = shapely.is_missing(values)
@@ -398,17 +420,7 @@ def _geometries(
             minx, miny, maxx, maxy = bounds[i]
             header = b"GP\x00\x03" + struct.pack("<i4d", srs, minx, maxx, miny, maxy)
             blobs.append(header + body)
-    present = ~(missing | empty)
-    extent: tuple[float | None, ...] = (None, None, None, None)
-    if present.any():
-        box = bounds[present]
-        extent = (
-            float(box[:, 0].min()),
-            float(box[:, 1].min()),
-            float(box[:, 2].max()),
-            float(box[:, 3].max()),
-        )
-    return kind.upper(), int(has_z), blobs, extent
+    return _Encoded(kind.upper(), int(has_z), blobs, bounds, ~(missing | empty))
 
 
 _INTEGER_KINDS = {1: "SMALLINT", 2: "SMALLINT", 4: "MEDIUMINT", 8: "INTEGER"}
