@@ -59,6 +59,7 @@ from types import TracebackType
 from geo.errors import OutputError
 
 __all__ = [
+    "HELD_SIGNALS",
     "MANIFEST",
     "Outputs",
     "atomic_output",
@@ -695,16 +696,19 @@ def _remove(path: Path) -> None:
         pass
 
 
+#: The signals :func:`signals_held` holds back.
+HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back (in the main thread) while the block runs."""
-    held = {signal.SIGINT, signal.SIGTERM}
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
         threading.main_thread()
     ):
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     try:
         yield
     finally:

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from geo.errors import InputError
-from layers.atomic import signals_held
+from layers.atomic import HELD_SIGNALS, signals_held
 
 __all__ = ["can_fork", "default_jobs", "run_tasks"]
 
@@ -62,10 +62,7 @@ def _init(func: Callable[..., Any], context: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):  # held since the fork (signals_held)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
-
-
-_HELD = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_SIGNALS)
 
 
 def _call_chunk(tasks: Sequence[tuple[Any, ...]]) -> list[Any]:
